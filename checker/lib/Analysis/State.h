@@ -1,0 +1,92 @@
+//===- State.h - The abstract state at a program point -----------*- C++ -*-===//
+///
+/// \file
+/// The product of the IRQL domain, the held-lock domain and the saved-IRQL
+/// variables, relative to the function's entry (locks "as on entry" are
+/// neither known held nor known free until the entry context is known).
+///
+//===----------------------------------------------------------------------===//
+#ifndef IRQLCHECK_ANALYSIS_STATE_H
+#define IRQLCHECK_ANALYSIS_STATE_H
+
+#include "Domain/Irql.h"
+#include "Facts/Facts.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace irqlcheck {
+
+/// Possible states of one lock, as a set: join keeps every possibility, so
+/// "held on some path" and "held on every path" stay distinguishable.
+enum : uint8_t {
+  LS_AsEntry = 1, ///< Untouched since entry: held iff held on entry.
+  LS_Held = 2,
+  LS_Free = 4,
+};
+
+/// Where and how a lock was taken.
+struct Acquisition {
+  std::string Routine; ///< Contract name, for pairing with its release.
+  std::string Spelled; ///< As written, for messages.
+  Loc At;
+  bool operator==(const Acquisition &O) const {
+    return Routine == O.Routine && At == O.At;
+  }
+  bool operator<(const Acquisition &O) const {
+    return std::tie(At, Routine) < std::tie(O.At, O.Routine);
+  }
+};
+
+struct LockState {
+  uint8_t Mask = LS_AsEntry;
+  std::string Display; ///< Source text naming the lock.
+  std::string Kind = "spin lock";
+  bool Global = false;     ///< A lock with no argument (the cancel lock).
+  std::string Handle;      ///< In-stack queue handle it was taken with.
+  std::vector<Acquisition> By; ///< Acquisitions that may hold it.
+  std::vector<Loc> ReleasedAt; ///< Releases that may have freed it.
+
+  bool operator==(const LockState &O) const {
+    return Mask == O.Mask && Handle == O.Handle && By == O.By &&
+           ReleasedAt == O.ReleasedAt;
+  }
+};
+
+struct SavedIrql {
+  IrqlValue Value;
+  Loc At;
+  bool operator==(const SavedIrql &O) const { return Value == O.Value; }
+};
+
+struct State {
+  bool Reachable = false;
+  IrqlValue Irql = IrqlValue::entry();
+  /// The last change of IRQL on some path here, for notes.
+  Loc IrqlChangedAt;
+  std::string IrqlChange; ///< "raised to DISPATCH_LEVEL"
+  std::map<std::string, LockState> Locks;
+  std::map<std::string, SavedIrql> Saved;
+
+  static State entry() {
+    State S;
+    S.Reachable = true;
+    return S;
+  }
+  /// Joins \p O into this state; returns true if this state changed.
+  bool join(const State &O);
+  bool operator==(const State &O) const {
+    return Reachable == O.Reachable && Irql == O.Irql && Locks == O.Locks &&
+           Saved == O.Saved;
+  }
+  std::string str() const;
+};
+
+/// Describes a lock for messages: "spin lock 'ext->Lock'", "the cancel spin
+/// lock".
+std::string describeLock(const LockState &L);
+
+} // namespace irqlcheck
+
+#endif

@@ -1,0 +1,121 @@
+//===- Program.cpp - Whole-program analysis over TU facts -----------------===//
+#include "Driver/Program.h"
+#include "Analysis/Dataflow.h"
+#include "Analysis/EntryContexts.h"
+#include "Report/Reporter.h"
+#include "Rules/Rules.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+using namespace irqlcheck;
+
+namespace {
+/// Hands every replayed state to every enabled rule.
+class RuleDispatcher : public AnalysisVisitor {
+public:
+  RuleDispatcher(const RuleContext &Ctx,
+                 const std::vector<std::unique_ptr<Rule>> &Rules)
+      : Ctx(Ctx), Rules(Rules) {}
+  void onCall(const CallFact &C, const Contract *K,
+              const State &Before) override {
+    for (const auto &R : Rules)
+      R->onCall(Ctx, C, K, Before);
+  }
+  void onReturn(const Loc &At, const State &S) override {
+    for (const auto &R : Rules)
+      R->onReturn(Ctx, At, S);
+  }
+
+private:
+  const RuleContext &Ctx;
+  const std::vector<std::unique_ptr<Rule>> &Rules;
+};
+} // namespace
+
+/// Lowest and highest level of a set.
+static IrqlSet lowest(IrqlSet S) { return S & IrqlSet(-S); }
+static IrqlSet highest(IrqlSet S) {
+  IrqlSet H = 0;
+  for (IrqlSet B = 1; B <= IL_High; B <<= 1)
+    if (S & B)
+      H = B;
+  return H;
+}
+
+/// A user function's SAL annotations are its contract for its callers.
+static void addAnnotatedContract(ContractDB &DB, const std::string &Key,
+                                 const Annotations &Sal) {
+  if (DB.lookup(Key))
+    return; // A DDI's own contract wins over a redeclaration.
+  Contract C;
+  C.Name = Key;
+  IrqlContract &I = C.Irql;
+  if (Sal.Requires) {
+    I.Min = lowest(Sal.Requires);
+    I.Max = highest(Sal.Requires);
+  }
+  if (Sal.RequiresMax)
+    I.Max = Sal.RequiresMax;
+  if (Sal.RequiresMin)
+    I.Min = Sal.RequiresMin;
+  I.Raises = Sal.Raises;
+  I.SavesToArg = Sal.SavesParam;
+  I.RestoresArg = Sal.RestoresParam;
+  if (!I.hasRequirement() && !I.changesIrql() && I.SavesToArg < 0)
+    return;
+  DB.add(std::move(C));
+}
+
+std::vector<Finding>
+irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
+                          const ContractDB &BaseDB,
+                          llvm::ArrayRef<std::string> EnabledRules) {
+  ContractDB DB = BaseDB;
+  for (const TUFacts &TU : TUs) {
+    for (const FunctionFact &F : TU.Functions)
+      addAnnotatedContract(DB, F.Key, F.Sal);
+    for (const DeclFact &D : TU.Declarations)
+      addAnnotatedContract(DB, D.Key, D.Sal);
+  }
+
+  EntryContexts Contexts;
+  Contexts.build(TUs, DB);
+
+  std::vector<std::unique_ptr<Rule>> Rules;
+  addIrqlRules(EnabledRules, Rules);
+  addLockRules(EnabledRules, Rules);
+
+  std::vector<Finding> Findings;
+  for (const TUFacts &TU : TUs)
+    for (const FunctionFact &F : TU.Functions) {
+      FunctionAnalysis A(F, DB);
+      A.run();
+      RuleContext Ctx{F, Contexts.lookup(F.Key), DB, Findings};
+      RuleDispatcher D(Ctx, Rules);
+      A.replay(D);
+    }
+  normalizeFindings(Findings);
+  return Findings;
+}
+
+std::vector<std::string>
+irqlcheck::selectRules(llvm::ArrayRef<std::string> Enable,
+                       llvm::ArrayRef<std::string> Disable,
+                       std::string &Error) {
+  for (llvm::ArrayRef<std::string> List : {Enable, Disable})
+    for (const std::string &Id : List)
+      if (!isKnownRule(Id)) {
+        Error = "unknown rule '" + Id + "' (see --list-rules)";
+        return {};
+      }
+  std::vector<std::string> Out;
+  for (const RuleInfo &R : allRules()) {
+    std::string Id = R.Id.str();
+    if (!Enable.empty() && !llvm::is_contained(Enable, Id))
+      continue;
+    if (llvm::is_contained(Disable, Id))
+      continue;
+    Out.push_back(Id);
+  }
+  return Out;
+}

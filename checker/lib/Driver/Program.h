@@ -1,0 +1,36 @@
+//===- Program.h - Whole-program analysis over TU facts ----------*- C++ -*-===//
+///
+/// \file
+/// Runs the analysis over the facts of any number of TUs together: the same
+/// entry point serves the tool (many TUs) and the plugin (one TU).
+///
+//===----------------------------------------------------------------------===//
+#ifndef IRQLCHECK_DRIVER_PROGRAM_H
+#define IRQLCHECK_DRIVER_PROGRAM_H
+
+#include "Contracts/ContractDB.h"
+#include "Facts/Facts.h"
+#include "Report/Finding.h"
+
+#include "llvm/ADT/ArrayRef.h"
+
+#include <string>
+#include <vector>
+
+namespace irqlcheck {
+
+/// Analyses \p TUs with \p DB and the rules in \p EnabledRules; the result
+/// is sorted and free of duplicates.
+std::vector<Finding> analyseProgram(const std::vector<TUFacts> &TUs,
+                                    const ContractDB &DB,
+                                    llvm::ArrayRef<std::string> EnabledRules);
+
+/// Rule selection: every rule, minus \p Disable, or only \p Enable when it
+/// is not empty. Unknown names are reported in \p Error.
+std::vector<std::string> selectRules(llvm::ArrayRef<std::string> Enable,
+                                     llvm::ArrayRef<std::string> Disable,
+                                     std::string &Error);
+
+} // namespace irqlcheck
+
+#endif

@@ -1,0 +1,52 @@
+//===- Resources.cpp - Where the data files and defaults are --------------===//
+#include "Driver/Resources.h"
+
+#include "Config.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+using namespace irqlcheck;
+
+std::string irqlcheck::shareDirFor(llvm::StringRef BinaryPath) {
+  llvm::SmallString<256> P(llvm::sys::path::parent_path(
+      llvm::sys::path::parent_path(BinaryPath)));
+  llvm::sys::path::append(P, "share", "irqlcheck");
+  return std::string(P);
+}
+
+std::vector<std::string> irqlcheck::defaultCompilerArgs(llvm::StringRef Share) {
+  std::string Sysroot = IRQLCHECK_MINGW_SYSROOT;
+  llvm::SmallString<256> Sal(Share);
+  llvm::sys::path::append(Sal, "include", "irqlcheck_sal.h");
+  return {"--target=x86_64-w64-mingw32",
+          "-fms-extensions",
+          "-w",
+          // mingw's intrin.h pulls in mm3dnow.h, whose #warning is noise.
+          "-D_CLANG_DISABLE_CRT_DEPRECATION_WARNINGS",
+          "-isystem", Sysroot + "/include",
+          "-isystem", Sysroot + "/include/ddk",
+          "-include", std::string(Sal)};
+}
+
+std::string irqlcheck::resourceDirArg() {
+  return std::string("-resource-dir=") + IRQLCHECK_CLANG_RESOURCE_DIR;
+}
+
+llvm::Error irqlcheck::loadContracts(ContractDB &DB, llvm::StringRef Share,
+                                     llvm::ArrayRef<std::string> Extra) {
+  llvm::SmallString<256> Builtin(Share);
+  llvm::sys::path::append(Builtin, "rules");
+  if (llvm::Error E = DB.loadDirectory(Builtin))
+    return E;
+  for (const std::string &Dir : Extra) {
+    if (llvm::sys::fs::is_regular_file(Dir)) {
+      if (llvm::Error E = DB.loadFile(Dir))
+        return E;
+      continue;
+    }
+    if (llvm::Error E = DB.loadDirectory(Dir))
+      return E;
+  }
+  return DB.validate();
+}

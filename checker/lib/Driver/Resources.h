@@ -1,0 +1,33 @@
+//===- Resources.h - Where the data files and defaults are -------*- C++ -*-===//
+#ifndef IRQLCHECK_DRIVER_RESOURCES_H
+#define IRQLCHECK_DRIVER_RESOURCES_H
+
+#include "Contracts/ContractDB.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <vector>
+
+namespace irqlcheck {
+
+/// `share/irqlcheck` beside the directory holding \p BinaryPath (the tool or
+/// the plugin), as laid out both in the build tree and when installed.
+std::string shareDirFor(llvm::StringRef BinaryPath);
+
+/// The embedded default compiler flags: the mingw-w64 DDK headers, the
+/// x86_64-w64-mingw32 target, MS extensions, warnings off, and irqlcheck's
+/// SAL compatibility header.
+std::vector<std::string> defaultCompilerArgs(llvm::StringRef ShareDir);
+
+/// `-resource-dir=...` so that a tool outside clang's bin dir finds clang's
+/// builtin headers.
+std::string resourceDirArg();
+
+/// Loads the built-in contracts, then each of \p Extra over them.
+llvm::Error loadContracts(ContractDB &DB, llvm::StringRef ShareDir,
+                          llvm::ArrayRef<std::string> Extra);
+
+} // namespace irqlcheck
+
+#endif

@@ -1,0 +1,595 @@
+//===- Extractor.cpp - From a clang AST to plain facts --------------------===//
+#include "Facts/Extractor.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Analysis/CFG.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace clang;
+using namespace irqlcheck;
+
+namespace {
+
+class FunctionExtractor {
+public:
+  FunctionExtractor(ASTContext &Ctx, const std::string &MainFile)
+      : Ctx(Ctx), SM(Ctx.getSourceManager()), MainFile(MainFile) {}
+
+  Loc loc(SourceLocation L) const;
+  std::string functionKey(const FunctionDecl *FD) const;
+  Annotations annotations(const FunctionDecl *FD, Loc &At) const;
+  std::vector<std::pair<std::string, Loc>>
+  declaredAs(const FunctionDecl *FD) const;
+  FunctionFact extract(const FunctionDecl *FD);
+
+private:
+  std::string objectPath(const Expr *E) const;
+  std::string pointeePath(const Expr *E) const;
+  std::string fieldKey(const Expr *E) const;
+  std::string text(const Expr *E) const;
+  std::string localName(const VarDecl *VD) const;
+  ArgFact arg(const Expr *E) const;
+  void addCall(const CallExpr *CE, BlockFact &B);
+  void addStmt(const Stmt *S, BlockFact &B);
+  void setResult(const Expr *Rhs, const std::string &Path);
+  static const FunctionDecl *referencedFunction(const Expr *E);
+  void linearize(const Stmt *S, BlockFact &B);
+
+  ASTContext &Ctx;
+  SourceManager &SM;
+  const std::string &MainFile;
+  const FunctionDecl *Current = nullptr;
+  /// Where each call's event is, so an assignment of its result can find it.
+  llvm::DenseMap<const CallExpr *, std::pair<BlockFact *, unsigned>> CallPos;
+};
+
+} // namespace
+
+Loc FunctionExtractor::loc(SourceLocation L) const {
+  Loc Out;
+  if (L.isInvalid())
+    return Out;
+  SourceLocation F = SM.getFileLoc(L);
+  PresumedLoc P = SM.getPresumedLoc(F);
+  if (P.isInvalid())
+    return Out;
+  Out.File = P.getFilename();
+  Out.Line = P.getLine();
+  Out.Col = P.getColumn();
+  Out.Raw = F.getRawEncoding();
+  return Out;
+}
+
+std::string FunctionExtractor::functionKey(const FunctionDecl *FD) const {
+  // Internal-linkage functions of different TUs are different functions.
+  if (!FD->isExternallyVisible())
+    return MainFile + "::" + FD->getNameAsString();
+  return FD->getNameAsString();
+}
+
+std::string FunctionExtractor::localName(const VarDecl *VD) const {
+  return VD->getNameAsString() + "@" +
+         std::to_string(SM.getSpellingLineNumber(VD->getLocation()));
+}
+
+std::string FunctionExtractor::objectPath(const Expr *E) const {
+  E = E->IgnoreParenImpCasts();
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
+    const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
+    if (!VD)
+      return {};
+    if (const auto *PVD = dyn_cast<ParmVarDecl>(VD))
+      return "$" + std::to_string(PVD->getFunctionScopeIndex());
+    if (VD->isStaticLocal())
+      return Current->getNameAsString() + "::" + VD->getNameAsString();
+    if (VD->hasGlobalStorage())
+      return VD->isExternallyVisible()
+                 ? VD->getNameAsString()
+                 : MainFile + "::" + VD->getNameAsString();
+    return localName(VD);
+  }
+  if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+    const auto *FD = dyn_cast<FieldDecl>(ME->getMemberDecl());
+    if (!FD)
+      return {};
+    std::string Base;
+    if (ME->isArrow()) {
+      // The lock's identity is the declaration it lives in: a field of any
+      // object of that struct type, whatever pointer reaches it.
+      QualType PT = ME->getBase()->getType()->getPointeeType();
+      const RecordDecl *RD = PT.isNull() ? nullptr : PT->getAsRecordDecl();
+      if (!RD)
+        return {};
+      Base = RD->getName().str();
+      if (Base.empty())
+        if (const TypedefNameDecl *TD = RD->getTypedefNameForAnonDecl())
+          Base = TD->getName().str();
+      if (Base.empty())
+        return {};
+      Base += "::";
+    } else {
+      Base = objectPath(ME->getBase());
+      if (Base.empty())
+        return {};
+      if (!llvm::StringRef(Base).ends_with("::"))
+        Base += ".";
+    }
+    if (FD->getName().empty()) // anonymous struct or union member
+      return Base;
+    return Base + FD->getName().str();
+  }
+  if (const auto *UO = dyn_cast<UnaryOperator>(E))
+    if (UO->getOpcode() == UO_Deref)
+      return pointeePath(UO->getSubExpr());
+  if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E)) {
+    const Expr *Base = AS->getBase()->IgnoreParenImpCasts();
+    std::string B = Base->getType()->isArrayType() ? objectPath(Base)
+                                                   : pointeePath(Base);
+    if (B.empty())
+      return {};
+    Expr::EvalResult R;
+    if (AS->getIdx()->EvaluateAsInt(R, Ctx))
+      return B + "[" + std::to_string(R.Val.getInt().getExtValue()) + "]";
+    return B + "[*]";
+  }
+  return {};
+}
+
+std::string FunctionExtractor::pointeePath(const Expr *E) const {
+  E = E->IgnoreParenCasts();
+  if (const auto *UO = dyn_cast<UnaryOperator>(E))
+    if (UO->getOpcode() == UO_AddrOf)
+      return objectPath(UO->getSubExpr());
+  if (E->getType()->isArrayType()) {
+    std::string P = objectPath(E);
+    return P.empty() ? P : P + "[0]";
+  }
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
+    if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
+      if (!isa<ParmVarDecl>(VD) && VD->hasLocalStorage() && VD->getInit() &&
+          VD->getInit()->getType()->isPointerType()) {
+        // `PKSPIN_LOCK lock = &ext->Lock;`: the lock is what the
+        // initializer points to.
+        std::string P = pointeePath(VD->getInit());
+        if (!P.empty())
+          return P;
+      }
+  std::string P = objectPath(E);
+  return P.empty() ? P : "*" + P;
+}
+
+std::string FunctionExtractor::fieldKey(const Expr *E) const {
+  E = E->IgnoreParenImpCasts();
+  if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E))
+    return fieldKey(AS->getBase());
+  if (const auto *ME = dyn_cast<MemberExpr>(E))
+    if (const auto *FD = dyn_cast<FieldDecl>(ME->getMemberDecl())) {
+      const RecordDecl *RD = FD->getParent();
+      std::string R = RD->getName().str();
+      if (R.empty())
+        if (const TypedefNameDecl *TD = RD->getTypedefNameForAnonDecl())
+          R = TD->getName().str();
+      if (!R.empty())
+        return R + "::" + FD->getName().str();
+    }
+  return objectPath(E);
+}
+
+std::string FunctionExtractor::text(const Expr *E) const {
+  SourceRange R = E->getSourceRange();
+  SourceLocation B = SM.getFileLoc(R.getBegin()), End = SM.getFileLoc(R.getEnd());
+  std::string T;
+  if (B.isValid() && End.isValid() && SM.getFileID(B) == SM.getFileID(End) &&
+      !SM.isBeforeInTranslationUnit(End, B))
+    T = Lexer::getSourceText(CharSourceRange::getTokenRange(B, End), SM,
+                             Ctx.getLangOpts())
+            .str();
+  if (T.empty() || T.size() > 120) {
+    llvm::raw_string_ostream OS(T);
+    T.clear();
+    E->printPretty(OS, nullptr, Ctx.getPrintingPolicy());
+  }
+  llvm::StringRef S = llvm::StringRef(T).trim();
+  // `&ext->Lock` names the lock `ext->Lock`; `&(ext->Lock)` too.
+  if (S.consume_front("&")) {
+    S = S.trim();
+    if (S.starts_with("(") && S.ends_with(")"))
+      S = S.drop_front().drop_back().trim();
+  }
+  return S.str();
+}
+
+const FunctionDecl *FunctionExtractor::referencedFunction(const Expr *E) {
+  E = E->IgnoreParenCasts();
+  if (const auto *UO = dyn_cast<UnaryOperator>(E))
+    if (UO->getOpcode() == UO_AddrOf)
+      E = UO->getSubExpr()->IgnoreParenCasts();
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
+    return dyn_cast<FunctionDecl>(DRE->getDecl());
+  return nullptr;
+}
+
+ArgFact FunctionExtractor::arg(const Expr *E) const {
+  ArgFact A;
+  if (const FunctionDecl *FD = referencedFunction(E)) {
+    A.Function = functionKey(FD);
+    A.Text = FD->getNameAsString();
+    return A;
+  }
+  if (E->getType()->isPointerType())
+    A.Pointee = pointeePath(E);
+  const Expr *Inner = E->IgnoreParenImpCasts();
+  if (Inner->isLValue())
+    A.Value = objectPath(Inner);
+  Expr::EvalResult R;
+  if (!E->isValueDependent() && E->EvaluateAsInt(R, Ctx)) {
+    A.HasConst = true;
+    A.Const = R.Val.getInt().getExtValue();
+  }
+  A.Text = text(E);
+  return A;
+}
+
+void FunctionExtractor::addCall(const CallExpr *CE, BlockFact &B) {
+  Event Ev;
+  Ev.Kind = Event::EK_Call;
+  CallFact &C = Ev.Call;
+  if (const FunctionDecl *FD = CE->getDirectCallee()) {
+    C.Callee = functionKey(FD);
+    C.Spelled = FD->getNameAsString();
+  }
+  // The macros the call was written through, outermost first: the user
+  // wrote KeAcquireSpinLock, the AST calls KeAcquireSpinLockRaiseToDpc.
+  SourceLocation L = CE->getBeginLoc();
+  std::vector<std::string> Inner;
+  while (L.isMacroID()) {
+    if (SM.isMacroArgExpansion(L)) {
+      L = SM.getImmediateSpellingLoc(L);
+      continue;
+    }
+    Inner.push_back(
+        Lexer::getImmediateMacroName(L, SM, Ctx.getLangOpts()).str());
+    L = SM.getImmediateExpansionRange(L).getBegin();
+  }
+  C.Macros.assign(Inner.rbegin(), Inner.rend());
+  C.At = loc(CE->getBeginLoc());
+  for (const Expr *A : CE->arguments())
+    C.Args.push_back(arg(A));
+  CallPos[CE] = {&B, unsigned(B.Events.size())};
+  B.Events.push_back(std::move(Ev));
+}
+
+void FunctionExtractor::setResult(const Expr *Rhs, const std::string &Path) {
+  if (!Rhs || Path.empty())
+    return;
+  const auto *CE = dyn_cast<CallExpr>(Rhs->IgnoreParenCasts());
+  if (!CE)
+    return;
+  auto It = CallPos.find(CE);
+  if (It != CallPos.end())
+    It->second.first->Events[It->second.second].Call.ResultTo = Path;
+}
+
+void FunctionExtractor::addStmt(const Stmt *S, BlockFact &B) {
+  if (const auto *CE = dyn_cast<CallExpr>(S)) {
+    addCall(CE, B);
+    return;
+  }
+  if (const auto *RS = dyn_cast<ReturnStmt>(S)) {
+    Event Ev;
+    Ev.Kind = Event::EK_Return;
+    Ev.At = loc(RS->getBeginLoc());
+    B.Events.push_back(std::move(Ev));
+    return;
+  }
+  if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
+    if (!BO->isAssignmentOp())
+      return;
+    if (const FunctionDecl *FD = referencedFunction(BO->getRHS())) {
+      Event Ev;
+      Ev.Kind = Event::EK_Store;
+      Ev.Store.Target = fieldKey(BO->getLHS());
+      Ev.Store.Function = functionKey(FD);
+      Ev.Store.At = loc(BO->getBeginLoc());
+      B.Events.push_back(std::move(Ev));
+      return;
+    }
+    setResult(BO->getRHS(), objectPath(BO->getLHS()));
+    return;
+  }
+  if (const auto *DS = dyn_cast<DeclStmt>(S))
+    for (const Decl *D : DS->decls())
+      if (const auto *VD = dyn_cast<VarDecl>(D))
+        if (VD->hasLocalStorage())
+          setResult(VD->getInit(), localName(VD));
+}
+
+void FunctionExtractor::linearize(const Stmt *S, BlockFact &B) {
+  if (!S)
+    return;
+  // Children first: the order in which C evaluates them.
+  for (const Stmt *Child : S->children())
+    linearize(Child, B);
+  addStmt(S, B);
+}
+
+/// The IRQLs for which `KeGetCurrentIrql() Op Value` can be true
+/// (WantTrue) or false.
+static IrqlSet levelsSatisfying(BinaryOperatorKind Op, int64_t V,
+                                bool WantTrue) {
+  static const int64_t Lo[] = {0, 1, 2, 3, 15}, Hi[] = {0, 1, 2, 14, 31};
+  IrqlSet Out = 0;
+  for (unsigned I = 0; I < 5; ++I)
+    for (int64_t X = Lo[I]; X <= Hi[I]; ++X) {
+      bool R;
+      switch (Op) {
+      case BO_EQ: R = X == V; break;
+      case BO_NE: R = X != V; break;
+      case BO_LT: R = X < V; break;
+      case BO_LE: R = X <= V; break;
+      case BO_GT: R = X > V; break;
+      case BO_GE: R = X >= V; break;
+      default: return IL_All;
+      }
+      if (R == WantTrue) {
+        Out |= IrqlSet(1u << I);
+        break;
+      }
+    }
+  return Out;
+}
+
+static bool isCurrentIrqlCall(const Expr *E) {
+  const auto *CE = dyn_cast<CallExpr>(E->IgnoreParenCasts());
+  const FunctionDecl *FD = CE ? CE->getDirectCallee() : nullptr;
+  return FD && FD->getName() == "KeGetCurrentIrql";
+}
+
+static BinaryOperatorKind swapped(BinaryOperatorKind Op) {
+  switch (Op) {
+  case BO_LT: return BO_GT;
+  case BO_GT: return BO_LT;
+  case BO_LE: return BO_GE;
+  case BO_GE: return BO_LE;
+  default: return Op;
+  }
+}
+
+FunctionFact FunctionExtractor::extract(const FunctionDecl *FD) {
+  Current = FD;
+  CallPos.clear();
+  FunctionFact F;
+  F.Key = functionKey(FD);
+  F.Name = FD->getNameAsString();
+  F.At = loc(FD->getLocation());
+  for (const ParmVarDecl *P : FD->parameters())
+    F.Params.push_back(P->getNameAsString());
+  F.DeclaredAs = declaredAs(FD);
+  F.Sal = annotations(FD, F.SalAt);
+  F.HasBody = true;
+  Loc End = loc(FD->getBody()->getEndLoc());
+
+  CFG::BuildOptions Opts;
+  std::unique_ptr<CFG> G =
+      CFG::buildCFG(FD, FD->getBody(), &Ctx, Opts);
+  if (!G) {
+    // clang builds no CFG for __try/__finally: keep the events in source
+    // order so calls are still checked, and say so in the facts.
+    F.Linearized = true;
+    F.Blocks.resize(1);
+    linearize(FD->getBody(), F.Blocks[0]);
+    Event Ret;
+    Ret.Kind = Event::EK_Return;
+    Ret.At = End;
+    F.Blocks[0].Events.push_back(Ret);
+    return F;
+  }
+
+  F.Blocks.resize(G->getNumBlockIDs());
+  F.EntryBlock = G->getEntry().getBlockID();
+  const CFGBlock &Exit = G->getExit();
+  // Visit in reverse post order so that a call's event exists before the
+  // assignment of its result is seen.
+  std::vector<const CFGBlock *> Order(G->begin(), G->end());
+  llvm::sort(Order, [](const CFGBlock *A, const CFGBlock *B) {
+    return A->getBlockID() > B->getBlockID();
+  });
+  for (const CFGBlock *CB : Order) {
+    BlockFact &B = F.Blocks[CB->getBlockID()];
+    for (const CFGElement &E : *CB)
+      if (auto S = E.getAs<CFGStmt>())
+        addStmt(S->getStmt(), B);
+
+    bool FlowsToExit = false;
+    for (const CFGBlock::AdjacentBlock &Succ : CB->succs())
+      if (Succ.getReachableBlock() == &Exit)
+        FlowsToExit = true;
+    if (FlowsToExit && !CB->hasNoReturnElement() && CB != &G->getEntry() &&
+        (B.Events.empty() || B.Events.back().Kind != Event::EK_Return)) {
+      Event Ret;
+      Ret.Kind = Event::EK_Return;
+      Ret.At = End;
+      B.Events.push_back(Ret);
+    }
+    if (CB->hasNoReturnElement())
+      continue; // The path ends here (KeBugCheckEx).
+
+    // Branches on KeGetCurrentIrql() restrict the IRQL along each edge;
+    // branches on a call's result let try-acquires take effect on one side.
+    IrqlSet TrueSet = IL_All, FalseSet = IL_All;
+    bool TwoWay = CB->succ_size() == 2;
+    if (const Expr *Cond = TwoWay ? dyn_cast_or_null<Expr>(
+                                        CB->getTerminatorCondition())
+                                  : nullptr) {
+      Cond = Cond->IgnoreParenImpCasts();
+      bool Negated = false;
+      while (const auto *UO = dyn_cast<UnaryOperator>(Cond)) {
+        if (UO->getOpcode() != UO_LNot)
+          break;
+        Negated = !Negated;
+        Cond = UO->getSubExpr()->IgnoreParenImpCasts();
+      }
+      if (const auto *BO = dyn_cast<BinaryOperator>(Cond)) {
+        Expr::EvalResult R;
+        if (BO->isComparisonOp()) {
+          if (isCurrentIrqlCall(BO->getLHS()) &&
+              BO->getRHS()->EvaluateAsInt(R, Ctx)) {
+            TrueSet = levelsSatisfying(BO->getOpcode(),
+                                       R.Val.getInt().getExtValue(), true);
+            FalseSet = levelsSatisfying(BO->getOpcode(),
+                                        R.Val.getInt().getExtValue(), false);
+          } else if (isCurrentIrqlCall(BO->getRHS()) &&
+                     BO->getLHS()->EvaluateAsInt(R, Ctx)) {
+            auto Op = swapped(BO->getOpcode());
+            TrueSet = levelsSatisfying(Op, R.Val.getInt().getExtValue(), true);
+            FalseSet =
+                levelsSatisfying(Op, R.Val.getInt().getExtValue(), false);
+          }
+          if (Negated)
+            std::swap(TrueSet, FalseSet);
+        }
+      } else if (const auto *CE = dyn_cast<CallExpr>(Cond)) {
+        auto It = CallPos.find(CE);
+        if (It != CallPos.end()) {
+          CallFact &C = It->second.first->Events[It->second.second].Call;
+          C.IsBranchCondition = true;
+          C.BranchNegated = Negated;
+        }
+      }
+    }
+    unsigned Idx = 0;
+    for (const CFGBlock::AdjacentBlock &Succ : CB->succs()) {
+      ++Idx;
+      const CFGBlock *SB = Succ.getReachableBlock();
+      if (!SB)
+        continue;
+      Edge E;
+      E.To = SB->getBlockID();
+      if (TwoWay) {
+        E.Branch = Idx == 1 ? 1 : 2;
+        E.Filter = Idx == 1 ? TrueSet : FalseSet;
+      }
+      B.Succs.push_back(E);
+    }
+  }
+  return F;
+}
+
+std::vector<std::pair<std::string, Loc>>
+FunctionExtractor::declaredAs(const FunctionDecl *FD) const {
+  std::vector<std::pair<std::string, Loc>> Out;
+  for (const FunctionDecl *R : FD->redecls()) {
+    // Only a declaration that spells the typedef counts (clang gives later
+    // redeclarations the same type), and the note should point at it.
+    const TypeSourceInfo *TSI = R->getTypeSourceInfo();
+    if (!TSI)
+      continue;
+    if (auto TL = TSI->getTypeLoc().getAsAdjusted<TypedefTypeLoc>()) {
+      std::string Name = TL.getTypedefNameDecl()->getName().str();
+      bool Seen = false;
+      for (auto &P : Out)
+        Seen |= P.first == Name;
+      if (!Seen)
+        Out.push_back({Name, loc(R->getLocation())});
+    }
+  }
+  // Deterministic whatever the redeclaration chain's order: by position.
+  llvm::sort(Out, [](const auto &A, const auto &B) { return A.second < B.second; });
+  return Out;
+}
+
+static std::string annotationString(const Expr *E) {
+  if (const auto *SL = dyn_cast<StringLiteral>(E->IgnoreParenImpCasts()))
+    return SL->getString().str();
+  return {};
+}
+
+Annotations FunctionExtractor::annotations(const FunctionDecl *FD,
+                                           Loc &At) const {
+  Annotations A;
+  auto Level = [&](const AnnotateAttr *AA) -> IrqlSet {
+    if (AA->args_size() < 2)
+      return 0;
+    Expr::EvalResult R;
+    if (!AA->args_begin()[1]->EvaluateAsInt(R, Ctx))
+      return 0;
+    return levelFromValue(R.Val.getInt().getExtValue());
+  };
+  for (const FunctionDecl *R : FD->redecls()) {
+    for (const auto *AA : R->specific_attrs<AnnotateAttr>()) {
+      if (AA->getAnnotation() != "irqlcheck" || AA->args_size() < 1)
+        continue;
+      std::string Kind = annotationString(AA->args_begin()[0]);
+      std::string Arg =
+          AA->args_size() > 1 ? annotationString(AA->args_begin()[1]) : "";
+      if (!At.valid())
+        At = loc(R->getLocation());
+      if (Kind == "requires")
+        A.Requires |= Level(AA);
+      else if (Kind == "requires_max")
+        A.RequiresMax = Level(AA);
+      else if (Kind == "requires_min")
+        A.RequiresMin = Level(AA);
+      else if (Kind == "raises")
+        A.Raises = Level(AA);
+      else if (Kind == "function_class")
+        A.FunctionClass = Arg;
+      else if (Kind == "acquires_lock")
+        A.AcquiresLock.push_back(Arg);
+      else if (Kind == "releases_lock")
+        A.ReleasesLock.push_back(Arg);
+      else if (Kind == "requires_lock_held")
+        A.RequiresLockHeld.push_back(Arg);
+    }
+    for (const ParmVarDecl *P : R->parameters())
+      for (const auto *AA : P->specific_attrs<AnnotateAttr>()) {
+        if (AA->getAnnotation() != "irqlcheck" || AA->args_size() < 1)
+          continue;
+        std::string Kind = annotationString(AA->args_begin()[0]);
+        if (Kind == "saves")
+          A.SavesParam = P->getFunctionScopeIndex();
+        else if (Kind == "restores")
+          A.RestoresParam = P->getFunctionScopeIndex();
+      }
+  }
+  return A;
+}
+
+TUFacts irqlcheck::extractFacts(ASTContext &Ctx) {
+  SourceManager &SM = Ctx.getSourceManager();
+  TUFacts TU;
+  if (OptionalFileEntryRef FE = SM.getFileEntryRefForID(SM.getMainFileID()))
+    TU.MainFile = FE->getName().str();
+  FunctionExtractor X(Ctx, TU.MainFile);
+  for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
+    const auto *FD = dyn_cast<FunctionDecl>(D);
+    if (!FD || FD->isInvalidDecl() || SM.isInSystemHeader(FD->getLocation()))
+      continue;
+    if (FD->doesThisDeclarationHaveABody()) {
+      TU.Functions.push_back(X.extract(FD));
+      continue;
+    }
+    if (FD->isThisDeclarationADefinition() || FD->getDefinition() ||
+        FD->getPreviousDecl())
+      continue; // Described by its definition or first declaration.
+    DeclFact DF;
+    Loc SalAt;
+    DF.Sal = X.annotations(FD, SalAt);
+    DF.DeclaredAs = X.declaredAs(FD);
+    if (!DF.Sal.any() && DF.DeclaredAs.empty())
+      continue;
+    DF.Key = X.functionKey(FD);
+    DF.Name = FD->getNameAsString();
+    DF.At = X.loc(FD->getLocation());
+    TU.Declarations.push_back(std::move(DF));
+  }
+  return TU;
+}

@@ -1,0 +1,163 @@
+//===- Facts.h - What one translation unit tells the analysis ----*- C++ -*-===//
+///
+/// \file
+/// Plain data extracted from a TU's AST: for every function definition a
+/// small control-flow graph whose blocks hold only the events the analysis
+/// cares about (calls, returns, function pointers stored in fields). It
+/// carries no clang pointers, so the ASTs can be freed, TUs parsed in
+/// parallel, and facts of many TUs analysed together (SPEC section 8).
+///
+//===----------------------------------------------------------------------===//
+#ifndef IRQLCHECK_FACTS_FACTS_H
+#define IRQLCHECK_FACTS_FACTS_H
+
+#include "Domain/Irql.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace irqlcheck {
+
+/// A source position: file as clang names it, 1-based line and column.
+struct Loc {
+  std::string File;
+  unsigned Line = 0;
+  unsigned Col = 0;
+  /// clang's SourceLocation encoding, meaningful only inside the process
+  /// that parsed the TU (the plugin maps findings back to clang with it).
+  uint64_t Raw = 0;
+
+  bool valid() const { return Line != 0; }
+  bool operator<(const Loc &O) const {
+    return std::tie(File, Line, Col) < std::tie(O.File, O.Line, O.Col);
+  }
+  bool operator==(const Loc &O) const {
+    return File == O.File && Line == O.Line && Col == O.Col;
+  }
+};
+
+/// What the analysis knows about one argument of a call.
+///
+/// Object paths are canonical names of storage, the same in every function:
+/// `g` (global), `T::f.g` (field f.g of any struct T reached through a
+/// pointer), `x@L` (local x declared at line L), `$N` (parameter N),
+/// `*P` (what path P points to when that is not known), `P[3]`, `P[*]`.
+struct ArgFact {
+  /// The storage the argument points to (`&ext->Lock` -> `T::Lock`).
+  std::string Pointee;
+  /// The storage the argument reads, when it is an lvalue (`old` -> `old@7`).
+  std::string Value;
+  /// Source text, with a leading `&` removed.
+  std::string Text;
+  /// A function named by the argument (a callback being registered).
+  std::string Function;
+  bool HasConst = false;
+  int64_t Const = 0;
+};
+
+struct CallFact {
+  /// Key of the callee: its name, or `file::name` for a static function.
+  /// Empty for calls through function pointers.
+  std::string Callee;
+  /// The name as the user wrote it: the outermost macro at the call when
+  /// that macro expands to the call (KeAcquireSpinLock), else the callee.
+  std::string Spelled;
+  std::vector<std::string> Macros; ///< Macro names at the call, outermost first.
+  Loc At;
+  std::vector<ArgFact> Args;
+  /// Storage the call's result is assigned to (`old = KeRaiseIrqlToDpcLevel()`).
+  std::string ResultTo;
+  /// The call is the condition of the branch that ends its block (`if
+  /// (KeTryToAcquireSpinLockAtDpcLevel(...))`); Negated for `if (!f(...))`.
+  bool IsBranchCondition = false;
+  bool BranchNegated = false;
+};
+
+/// A function stored into a field or variable (`DriverObject->DriverUnload =
+/// Unload`): a registration when the target is a role-bearing field.
+struct StoreFact {
+  std::string Target; ///< Object path of the assigned storage.
+  std::string Function;
+  Loc At;
+};
+
+struct Event {
+  enum EventKind { EK_Call, EK_Return, EK_Store };
+  EventKind Kind = EK_Call;
+  CallFact Call;   ///< EK_Call
+  StoreFact Store; ///< EK_Store
+  Loc At;          ///< EK_Return: the return statement or closing brace.
+};
+
+struct Edge {
+  unsigned To = 0;
+  /// IRQLs for which this edge can be taken (branches on KeGetCurrentIrql()).
+  IrqlSet Filter = IL_All;
+  /// For a two-way branch: 1 on the edge taken when the condition is true,
+  /// 2 on the edge taken when it is false, 0 otherwise.
+  uint8_t Branch = 0;
+};
+
+struct BlockFact {
+  std::vector<Event> Events;
+  std::vector<Edge> Succs;
+};
+
+/// SAL annotations of a function (any of its declarations).
+struct Annotations {
+  IrqlSet Requires = 0;     ///< _IRQL_requires_: exact set
+  IrqlSet RequiresMax = 0;  ///< _IRQL_requires_max_
+  IrqlSet RequiresMin = 0;  ///< _IRQL_requires_min_
+  IrqlSet Raises = 0;       ///< _IRQL_raises_
+  int SavesParam = -1;      ///< parameter marked _IRQL_saves_
+  int RestoresParam = -1;   ///< parameter marked _IRQL_restores_
+  std::string FunctionClass; ///< _Function_class_(NAME)
+  std::vector<std::string> AcquiresLock, ReleasesLock, RequiresLockHeld;
+  bool any() const {
+    return Requires || RequiresMax || RequiresMin || Raises ||
+           SavesParam >= 0 || RestoresParam >= 0 || !FunctionClass.empty() ||
+           !AcquiresLock.empty() || !ReleasesLock.empty() ||
+           !RequiresLockHeld.empty();
+  }
+};
+
+struct FunctionFact {
+  std::string Key;  ///< Name, or `file::name` when static.
+  std::string Name; ///< As declared.
+  Loc At;           ///< The definition's name.
+  std::vector<std::string> Params;
+  /// Role typedefs the function is declared with (`KDEFERRED_ROUTINE F;`),
+  /// with where.
+  std::vector<std::pair<std::string, Loc>> DeclaredAs;
+  Annotations Sal;
+  Loc SalAt;
+  bool HasBody = false;
+  /// The body could not be turned into a CFG (e.g. __try/__finally): the
+  /// events are in source order in one block, and branches are not seen.
+  bool Linearized = false;
+  std::vector<BlockFact> Blocks;
+  unsigned EntryBlock = 0;
+};
+
+/// A declaration without a body that carries SAL annotations, so that calls
+/// to it are checked against them (a prototype of a function in another TU).
+struct DeclFact {
+  std::string Key;
+  std::string Name;
+  Loc At;
+  Annotations Sal;
+  std::vector<std::pair<std::string, Loc>> DeclaredAs;
+};
+
+struct TUFacts {
+  std::string MainFile;
+  std::vector<FunctionFact> Functions;
+  std::vector<DeclFact> Declarations;
+};
+
+} // namespace irqlcheck
+
+#endif

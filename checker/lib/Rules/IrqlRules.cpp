@@ -1,0 +1,64 @@
+//===- IrqlRules.cpp - irql-too-low, irql-too-high ------------------------===//
+///
+/// \file
+/// A call whose contract bounds the IRQL, made where the IRQL may be outside
+/// those bounds. The IRQL at the call is the function's symbolic IRQL with
+/// the entry context substituted; nothing is reported while it is unknown.
+///
+//===----------------------------------------------------------------------===//
+#include "Analysis/Dataflow.h"
+#include "Rules/Rules.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+using namespace irqlcheck;
+
+namespace {
+
+class IrqlBoundRule : public Rule {
+public:
+  enum BoundKind { BK_Min, BK_Max };
+  IrqlBoundRule(BoundKind Bound, llvm::StringRef Id) : Bound(Bound), Id(Id) {}
+
+  void onCall(const RuleContext &Ctx, const CallFact &C, const Contract *K,
+              const State &Before) const override {
+    if (!K || !K->Irql.hasRequirement() || Before.Irql.Unknown)
+      return;
+    const IrqlContract &I = K->Irql;
+    IrqlSet Possible = Before.Irql.substitute(Ctx.Entry.Irql);
+    IrqlSet Bad = 0;
+    if (Bound == BK_Min && I.Min)
+      Bad = Possible & ~levelsAtLeast(I.Min) & IL_All;
+    if (Bound == BK_Max && I.Max)
+      Bad = Possible & ~levelsAtMost(I.Max) & IL_All;
+    if (!Bad)
+      return;
+    std::vector<Note> Notes;
+    if (Before.Irql.EntryMask & Bad)
+      Notes = roleNotes(Ctx.Entry, Bad & Before.Irql.EntryMask);
+    if ((Before.Irql.Levels & Bad) && Before.IrqlChangedAt.valid())
+      Notes.push_back({Before.IrqlChangedAt, "IRQL " + Before.IrqlChange +
+                                                 " here"});
+    Ctx.report(Id, C.At,
+               "calling '" + spelledName(C, Ctx.DB) + "' requires IRQL " +
+                   I.requirementText() + ", but IRQL may be " +
+                   describeLevels(Bad) + " here",
+               std::move(Notes));
+  }
+
+private:
+  BoundKind Bound;
+  llvm::StringRef Id;
+};
+
+} // namespace
+
+void irqlcheck::addIrqlRules(llvm::ArrayRef<std::string> Enabled,
+                             std::vector<std::unique_ptr<Rule>> &Out) {
+  if (llvm::is_contained(Enabled, "irql-too-low"))
+    Out.push_back(
+        std::make_unique<IrqlBoundRule>(IrqlBoundRule::BK_Min, "irql-too-low"));
+  if (llvm::is_contained(Enabled, "irql-too-high"))
+    Out.push_back(std::make_unique<IrqlBoundRule>(IrqlBoundRule::BK_Max,
+                                                  "irql-too-high"));
+}

@@ -1,0 +1,66 @@
+//===- Rules.h - Rules turn analysis states into findings --------*- C++ -*-===//
+///
+/// \file
+/// A rule watches the states the dataflow replays (before each call, at each
+/// return), substitutes the function's entry context and reports findings.
+/// Rules hold no state of their own; message text lives only here.
+///
+//===----------------------------------------------------------------------===//
+#ifndef IRQLCHECK_RULES_RULES_H
+#define IRQLCHECK_RULES_RULES_H
+
+#include "Analysis/EntryContexts.h"
+#include "Analysis/State.h"
+#include "Contracts/ContractDB.h"
+#include "Report/Finding.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <memory>
+#include <vector>
+
+namespace irqlcheck {
+
+struct RuleInfo {
+  llvm::StringRef Id;
+  llvm::StringRef Summary;
+};
+
+/// Every rule, in catalogue order.
+llvm::ArrayRef<RuleInfo> allRules();
+bool isKnownRule(llvm::StringRef Id);
+
+/// What a rule sees of the function being checked.
+struct RuleContext {
+  const FunctionFact &Function;
+  const EntryContext &Entry;
+  const ContractDB &DB;
+  std::vector<Finding> &Out;
+
+  void report(llvm::StringRef Rule, const Loc &At, std::string Message,
+              std::vector<Note> Notes) const {
+    Out.push_back({Rule.str(), At, std::move(Message), std::move(Notes)});
+  }
+};
+
+class Rule {
+public:
+  virtual ~Rule();
+  virtual void onCall(const RuleContext &Ctx, const CallFact &C,
+                      const Contract *K, const State &Before) const {}
+  virtual void onReturn(const RuleContext &Ctx, const Loc &At,
+                        const State &S) const {}
+};
+
+/// The rule families, each in its own file.
+void addIrqlRules(llvm::ArrayRef<std::string> Enabled,
+                  std::vector<std::unique_ptr<Rule>> &Out);
+void addLockRules(llvm::ArrayRef<std::string> Enabled,
+                  std::vector<std::unique_ptr<Rule>> &Out);
+
+/// Notes explaining why the function runs at the levels in \p Levels.
+std::vector<Note> roleNotes(const EntryContext &E, IrqlSet Levels);
+
+} // namespace irqlcheck
+
+#endif

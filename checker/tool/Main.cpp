@@ -1,0 +1,323 @@
+//===- Main.cpp - The irqlcheck command-line tool -------------------------===//
+///
+/// \file
+/// Parses every TU (in parallel) into facts, then analyses them together.
+/// Exit status: 0 no findings, 1 findings, 2 an input could not be analysed
+/// (the others are still analysed and reported).
+///
+//===----------------------------------------------------------------------===//
+#include "Config.h"
+#include "Driver/Program.h"
+#include "Driver/Resources.h"
+#include "Facts/Extractor.h"
+#include "Report/Reporter.h"
+#include "Rules/Rules.h"
+
+#include "clang/AST/ASTConsumer.h"
+#include "clang/Basic/Diagnostic.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/FrontendAction.h"
+#include "clang/Frontend/TextDiagnosticPrinter.h"
+#include "clang/Tooling/CompilationDatabase.h"
+#include "clang/Tooling/JSONCompilationDatabase.h"
+#include "clang/Tooling/Tooling.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Signals.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/Threading.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <mutex>
+
+using namespace irqlcheck;
+using namespace clang;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory Category("irqlcheck options");
+static cl::list<std::string> Files(cl::Positional, cl::desc("[FILE...]"),
+                                   cl::cat(Category));
+static cl::opt<std::string>
+    BuildPath("p", cl::desc("Directory holding compile_commands.json (or the "
+                            "file itself); with no FILE, every TU in it"),
+              cl::value_desc("DIR"), cl::cat(Category));
+static cl::list<std::string>
+    ExtraArgs("extra-arg",
+              cl::desc("Compiler argument appended for every TU (repeatable)"),
+              cl::value_desc("ARG"), cl::cat(Category));
+static cl::opt<unsigned>
+    Jobs("j", cl::desc("TUs parsed in parallel (default: number of cores)"),
+         cl::value_desc("N"), cl::init(0), cl::cat(Category));
+static cl::opt<std::string> Format("format", cl::desc("Output format: text"),
+                                   cl::value_desc("text"), cl::init("text"),
+                                   cl::cat(Category));
+static cl::opt<std::string> Output("o", cl::desc("Write findings to FILE"),
+                                   cl::value_desc("FILE"), cl::cat(Category));
+static cl::list<std::string>
+    RulesDirs("rules",
+              cl::desc("Extra contract files (a directory of *.yaml or one "
+                       "file) layered over the built-in database"),
+              cl::value_desc("DIR"), cl::cat(Category));
+static cl::list<std::string> Enable("enable", cl::CommaSeparated,
+                                    cl::desc("Run only these rules"),
+                                    cl::value_desc("RULE,..."),
+                                    cl::cat(Category));
+static cl::list<std::string> Disable("disable", cl::CommaSeparated,
+                                     cl::desc("Do not run these rules"),
+                                     cl::value_desc("RULE,..."),
+                                     cl::cat(Category));
+static cl::opt<bool> ListRules("list-rules",
+                               cl::desc("Print the rules and exit"),
+                               cl::cat(Category));
+
+static const char Overview[] =
+    "irqlcheck: IRQL and spin lock checker for Windows kernel driver C "
+    "source\n\n"
+    "  irqlcheck [options] [FILE...] [-- COMPILER-ARGS...]\n\n"
+    "FILEs are analysed together as one program. With no -p and no --, they\n"
+    "are compiled with the embedded default: the mingw-w64 DDK headers,\n"
+    "--target=x86_64-w64-mingw32 -fms-extensions, and irqlcheck's SAL\n"
+    "header. `-- ARGS` replaces those flags.\n\n"
+    "Exit status: 0 no findings, 1 findings reported, 2 an input could not\n"
+    "be analysed (the others are still analysed and reported).\n";
+
+static int fail(const llvm::Twine &Msg) {
+  llvm::errs() << "irqlcheck: error: " << Msg << "\n";
+  return 2;
+}
+
+namespace {
+/// Keeps a TU's compiler errors (not its warnings) for the report.
+class ErrorCollector : public TextDiagnosticPrinter {
+public:
+  ErrorCollector(llvm::raw_ostream &OS, DiagnosticOptions *Opts)
+      : TextDiagnosticPrinter(OS, Opts) {}
+  void HandleDiagnostic(DiagnosticsEngine::Level Level,
+                        const Diagnostic &Info) override {
+    if (Level != DiagnosticsEngine::Note)
+      LastShown = Level >= DiagnosticsEngine::Error;
+    if (!LastShown)
+      return;
+    TextDiagnosticPrinter::HandleDiagnostic(Level, Info);
+  }
+
+private:
+  bool LastShown = false;
+};
+
+class FactsAction : public ASTFrontendAction {
+public:
+  explicit FactsAction(TUFacts &Out) : Out(Out) {}
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &,
+                                                 llvm::StringRef) override {
+    struct Consumer : ASTConsumer {
+      TUFacts &Out;
+      explicit Consumer(TUFacts &Out) : Out(Out) {}
+      void HandleTranslationUnit(ASTContext &Ctx) override {
+        if (Ctx.getDiagnostics().hasErrorOccurred())
+          return; // A TU that does not compile is reported, not analysed.
+        Out = extractFacts(Ctx);
+      }
+    };
+    return std::make_unique<Consumer>(Out);
+  }
+
+private:
+  TUFacts &Out;
+};
+
+struct FactsActionFactory : tooling::FrontendActionFactory {
+  TUFacts &Out;
+  explicit FactsActionFactory(TUFacts &Out) : Out(Out) {}
+  std::unique_ptr<FrontendAction> create() override {
+    return std::make_unique<FactsAction>(Out);
+  }
+};
+
+struct TUResult {
+  TUFacts Facts;
+  std::string Errors; ///< Compiler errors, clang-formatted.
+  std::string Failure; ///< Why the TU was not analysed; empty if it was.
+};
+} // namespace
+
+static TUResult parseTU(const tooling::CompilationDatabase &DB,
+                        const std::string &File) {
+  TUResult R;
+  if (!llvm::sys::fs::exists(File)) {
+    R.Failure = "'" + File + "': no such file";
+    return R;
+  }
+  if (llvm::sys::fs::is_directory(File)) {
+    R.Failure = "'" + File + "': is a directory";
+    return R;
+  }
+  tooling::ClangTool Tool(DB, {File});
+  Tool.setPrintErrorMessage(false);
+  // Builtin headers first, so a user's own -resource-dir still wins.
+  Tool.appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
+      resourceDirArg().c_str(), tooling::ArgumentInsertPosition::BEGIN));
+  if (!ExtraArgs.empty())
+    Tool.appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
+        std::vector<std::string>(ExtraArgs.begin(), ExtraArgs.end()),
+        tooling::ArgumentInsertPosition::END));
+  llvm::raw_string_ostream ErrOS(R.Errors);
+  auto DiagOpts = llvm::makeIntrusiveRefCnt<DiagnosticOptions>();
+  ErrorCollector Collector(ErrOS, DiagOpts.get());
+  Tool.setDiagnosticConsumer(&Collector);
+  FactsActionFactory Factory(R.Facts);
+  int Status = Tool.run(&Factory);
+  ErrOS.flush();
+  unsigned Errors = Collector.getNumErrors();
+  if (Errors)
+    R.Failure = "'" + File + "' does not compile (" + std::to_string(Errors) +
+                (Errors == 1 ? " error" : " errors") + "); not analysed";
+  else if (Status != 0)
+    R.Failure = "'" + File + "' could not be parsed; not analysed";
+  if (!R.Failure.empty())
+    R.Facts = TUFacts();
+  return R;
+}
+
+int main(int argc, const char **argv) {
+  llvm::sys::PrintStackTraceOnErrorSignal(argv[0]);
+  // Everything after `--` is compiler arguments.
+  std::vector<const char *> Own;
+  std::vector<std::string> CompilerArgs;
+  bool HaveCompilerArgs = false;
+  for (int I = 0; I < argc; ++I) {
+    if (!HaveCompilerArgs && llvm::StringRef(argv[I]) == "--") {
+      HaveCompilerArgs = true;
+      continue;
+    }
+    if (HaveCompilerArgs)
+      CompilerArgs.push_back(argv[I]);
+    else
+      Own.push_back(argv[I]);
+  }
+  cl::HideUnrelatedOptions(Category);
+  cl::SetVersionPrinter([](llvm::raw_ostream &OS) {
+    OS << "irqlcheck " << IRQLCHECK_VERSION << " (LLVM " LLVM_VERSION_STRING
+       << ")\n";
+  });
+  std::string ParseErrors;
+  llvm::raw_string_ostream ParseErrOS(ParseErrors);
+  if (!cl::ParseCommandLineOptions(Own.size(), Own.data(), Overview,
+                                   &ParseErrOS)) {
+    ParseErrOS.flush();
+    llvm::errs() << ParseErrors;
+    return fail("bad command line (see --help)");
+  }
+
+  if (ListRules) {
+    for (const RuleInfo &R : allRules())
+      llvm::outs() << R.Id << ": " << R.Summary << "\n";
+    return 0;
+  }
+  if (Format != "text")
+    return fail("unknown --format '" + Format + "' (expected text)");
+
+  std::string RuleError;
+  std::vector<std::string> Enabled = selectRules(
+      std::vector<std::string>(Enable.begin(), Enable.end()),
+      std::vector<std::string>(Disable.begin(), Disable.end()), RuleError);
+  if (!RuleError.empty())
+    return fail(RuleError);
+
+  static int Anchor;
+  std::string Share = shareDirFor(
+      llvm::sys::fs::getMainExecutable(argv[0], (void *)&Anchor));
+  ContractDB Contracts;
+  if (llvm::Error E = loadContracts(
+          Contracts, Share,
+          std::vector<std::string>(RulesDirs.begin(), RulesDirs.end()))) {
+    llvm::errs() << llvm::toString(std::move(E)) << "\n";
+    return fail("cannot load the contract database");
+  }
+
+  // Which TUs, compiled how.
+  std::unique_ptr<tooling::CompilationDatabase> DB;
+  std::vector<std::string> Inputs(Files.begin(), Files.end());
+  if (!BuildPath.empty()) {
+    std::string Err;
+    if (llvm::sys::fs::is_directory(BuildPath))
+      DB = tooling::CompilationDatabase::loadFromDirectory(BuildPath, Err);
+    else
+      DB = tooling::JSONCompilationDatabase::loadFromFile(
+          BuildPath, Err, tooling::JSONCommandLineSyntax::AutoDetect);
+    if (!DB)
+      return fail("cannot load compilation database '" + BuildPath +
+                  "': " + Err);
+    if (Inputs.empty()) {
+      Inputs = DB->getAllFiles();
+      llvm::sort(Inputs);
+    }
+  } else {
+    std::vector<std::string> Args =
+        HaveCompilerArgs ? CompilerArgs : defaultCompilerArgs(Share);
+    DB = std::make_unique<tooling::FixedCompilationDatabase>(".", Args);
+  }
+  if (Inputs.empty())
+    return fail("no input files (give FILEs, or -p with a compilation "
+                "database)");
+
+  // Parse in parallel; results land in input order, so the output does not
+  // depend on scheduling.
+  std::vector<TUResult> Results(Inputs.size());
+  bool Progress = Inputs.size() > 1 && llvm::sys::Process::StandardErrIsDisplayed();
+  {
+    unsigned N = Jobs ? Jobs : llvm::hardware_concurrency().compute_thread_count();
+    llvm::DefaultThreadPool Pool(llvm::hardware_concurrency(N));
+    std::mutex ProgressMutex;
+    size_t Done = 0;
+    for (size_t I = 0; I < Inputs.size(); ++I)
+      Pool.async([&, I] {
+        Results[I] = parseTU(*DB, Inputs[I]);
+        if (Progress) {
+          std::lock_guard<std::mutex> Lock(ProgressMutex);
+          llvm::errs() << "[" << ++Done << "/" << Inputs.size() << "] "
+                       << Inputs[I] << "\n";
+        }
+      });
+    Pool.wait();
+  }
+
+  bool AnyFailed = false;
+  std::vector<TUFacts> Facts;
+  for (TUResult &R : Results) {
+    if (!R.Failure.empty()) {
+      AnyFailed = true;
+      llvm::errs() << R.Errors;
+      fail(R.Failure);
+      continue;
+    }
+    Facts.push_back(std::move(R.Facts));
+  }
+
+  std::vector<Finding> Findings = analyseProgram(Facts, Contracts, Enabled);
+
+  std::unique_ptr<llvm::raw_fd_ostream> File;
+  if (!Output.empty()) {
+    std::error_code EC;
+    File = std::make_unique<llvm::raw_fd_ostream>(Output, EC);
+    if (EC)
+      return fail("cannot write '" + Output + "': " + EC.message());
+  }
+  llvm::raw_ostream &OS = File ? *File : llvm::outs();
+  llvm::SmallString<256> Cwd;
+  llvm::sys::fs::current_path(Cwd);
+  std::string Prefix = std::string(Cwd) + "/";
+  renderText(OS, Findings, [&](const std::string &Path) {
+    llvm::StringRef P(Path);
+    if (P.consume_front(Prefix))
+      return P.str();
+    return Path;
+  });
+  OS.flush();
+  if (AnyFailed)
+    return 2;
+  return Findings.empty() ? 0 : 1;
+}

@@ -1,0 +1,28 @@
+# lit configuration for irqlcheck's tests.
+import os
+import lit.formats
+
+config.name = "irqlcheck"
+config.test_format = lit.formats.ShTest(True)
+config.suffixes = [".c", ".test"]
+config.excludes = ["Inputs", "reference-driver"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(os.path.dirname(config.irqlcheck_bin), "test")
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.irqlcheck_bin, config.llvm_tools_dir, config.environment.get("PATH", "")])
+# Findings are printed relative to the working directory; tests run
+# irqlcheck from their own output directory, so paths are absolute (%s).
+
+mingw = config.mingw_sysroot
+ddk_flags = ("--target=x86_64-w64-mingw32 -fms-extensions "
+             "-D_CLANG_DISABLE_CRT_DEPRECATION_WARNINGS "
+             "-isystem %s/include -isystem %s/include/ddk" % (mingw, mingw))
+sal = os.path.join(config.irqlcheck_share, "include", "irqlcheck_sal.h")
+config.substitutions.append(("%irqlcheck", os.path.join(config.irqlcheck_bin, "irqlcheck")))
+config.substitutions.append(("%plugin", os.path.join(config.irqlcheck_lib, "IrqlCheck.so")))
+config.substitutions.append(("%ddk_flags", ddk_flags))
+config.substitutions.append(("%sal_header", sal))
+config.substitutions.append(("%clang", config.clang))
+config.substitutions.append(("%src", config.irqlcheck_src))
+config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
