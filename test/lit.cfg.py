@@ -18,9 +18,11 @@ mingw = config.mingw_sysroot
 ddk_flags = ("--target=x86_64-w64-mingw32 -fms-extensions "
              "-D_CLANG_DISABLE_CRT_DEPRECATION_WARNINGS "
              "-isystem %s/include -isystem %s/include/ddk" % (mingw, mingw))
+ddk_json = ", ".join('"%s"' % a for a in ddk_flags.split())
 sal = os.path.join(config.irqlcheck_share, "include", "irqlcheck_sal.h")
 config.substitutions.append(("%irqlcheck", os.path.join(config.irqlcheck_bin, "irqlcheck")))
 config.substitutions.append(("%plugin", os.path.join(config.irqlcheck_lib, "IrqlCheck.so")))
+config.substitutions.append(("%ddk_json", ddk_json))
 config.substitutions.append(("%ddk_flags", ddk_flags))
 config.substitutions.append(("%sal_header", sal))
 config.substitutions.append(("%clang", config.clang))

@@ -1,0 +1,3 @@
+#include <ntddk.h>
+#include "no_such_header.h"
+VOID F(VOID) {}

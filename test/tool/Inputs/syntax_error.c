@@ -1,0 +1,5 @@
+#include <ntddk.h>
+VOID Broken(VOID)
+{
+    int x = ;
+}
