@@ -43,19 +43,20 @@ static cl::list<std::string> Files(cl::Positional, cl::desc("[FILE...]"),
 static cl::opt<std::string>
     BuildPath("p", cl::desc("Directory holding compile_commands.json (or the "
                             "file itself); with no FILE, every TU in it"),
-              cl::value_desc("DIR"), cl::cat(Category));
+              cl::value_desc("DIR"), cl::Prefix, cl::cat(Category));
 static cl::list<std::string>
     ExtraArgs("extra-arg",
               cl::desc("Compiler argument appended for every TU (repeatable)"),
               cl::value_desc("ARG"), cl::cat(Category));
 static cl::opt<unsigned>
     Jobs("j", cl::desc("TUs parsed in parallel (default: number of cores)"),
-         cl::value_desc("N"), cl::init(0), cl::cat(Category));
+         cl::value_desc("N"), cl::init(0), cl::Prefix, cl::cat(Category));
 static cl::opt<std::string> Format("format", cl::desc("Output format: text"),
                                    cl::value_desc("text"), cl::init("text"),
                                    cl::cat(Category));
 static cl::opt<std::string> Output("o", cl::desc("Write findings to FILE"),
-                                   cl::value_desc("FILE"), cl::cat(Category));
+                                   cl::value_desc("FILE"), cl::Prefix,
+                                   cl::cat(Category));
 static cl::list<std::string>
     RulesDirs("rules",
               cl::desc("Extra contract files (a directory of *.yaml or one "

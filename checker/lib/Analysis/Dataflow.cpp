@@ -29,6 +29,8 @@ static void joinLock(LockState &Into, const LockState &From) {
   mergeSites(Into.ReleasedAt, From.ReleasedAt);
   if (Into.Handle.empty())
     Into.Handle = From.Handle;
+  if (Into.ReleasedWith.empty())
+    Into.ReleasedWith = From.ReleasedWith;
   if (Into.Display.empty())
     Into.Display = From.Display;
 }
@@ -91,12 +93,17 @@ const LockState &irqlcheck::lockState(const State &S, const std::string &Key) {
   return It == S.Locks.end() ? AsEntry : It->second;
 }
 
-LockOperand irqlcheck::resolveLock(const CallFact &C, const Contract &K,
-                                   const State &S) {
-  LockOperand Op;
+/// The lock a DDI call names, resolved against the current state.
+static LockOp contractLockOp(const CallFact &C, const Contract &K,
+                             const State &S) {
+  LockOp Op;
   const LockContract &L = K.Lock;
+  Op.Op = L.Op;
+  Op.Kind = L.Kind;
+  Op.Routine = K.Name;
   if (!L.Global.empty()) {
     Op.Key = "<" + L.Global + ">";
+    Op.Global = true;
     return Op;
   }
   if (L.Handle >= 0 && size_t(L.Handle) < C.Args.size())
@@ -124,6 +131,25 @@ LockOperand irqlcheck::resolveLock(const CallFact &C, const Contract &K,
   return Op;
 }
 
+/// A callee's path in the caller's terms: `*$N...` becomes what argument N
+/// points to; the callee's locals and parameters themselves do not survive.
+static std::string substitute(const std::string &Path, const CallFact &C,
+                              std::string *Display = nullptr) {
+  if (Path.empty() || Path[0] == '$' || Path.find('@') != std::string::npos)
+    return {};
+  if (Path.compare(0, 2, "*$") != 0)
+    return Path;
+  size_t End = 2;
+  while (End < Path.size() && isdigit(static_cast<unsigned char>(Path[End])))
+    ++End;
+  unsigned N = std::stoul(Path.substr(2, End - 2));
+  if (N >= C.Args.size() || C.Args[N].Pointee.empty())
+    return {};
+  if (Display && End == Path.size())
+    *Display = C.Args[N].Text;
+  return C.Args[N].Pointee + Path.substr(End);
+}
+
 std::string irqlcheck::spelledName(const CallFact &C, const ContractDB &DB) {
   for (const std::string &M : C.Macros)
     if (DB.isAliasOf(M, C.Callee))
@@ -131,8 +157,9 @@ std::string irqlcheck::spelledName(const CallFact &C, const ContractDB &DB) {
   return C.Spelled.empty() ? C.Callee : C.Spelled;
 }
 
-FunctionAnalysis::FunctionAnalysis(const FunctionFact &F, const ContractDB &DB)
-    : F(F), DB(DB) {}
+FunctionAnalysis::FunctionAnalysis(const FunctionFact &F, const ContractDB &DB,
+                                   const SummaryTable *Summaries)
+    : F(F), DB(DB), Summaries(Summaries) {}
 
 /// The IRQL value an argument denotes: a constant, or a saved IRQL.
 static IrqlValue irqlOfArg(const ArgFact &A, const State &S, bool Pointee) {
@@ -145,47 +172,131 @@ static IrqlValue irqlOfArg(const ArgFact &A, const State &S, bool Pointee) {
   return It->second.Value;
 }
 
-static void applyAcquire(State &S, const LockOperand &Op, const Contract &K,
-                         const std::string &Spelled, const Loc &At) {
+const Summary *FunctionAnalysis::summaryFor(const CallFact &C) const {
+  if (!Summaries || C.Callee.empty())
+    return nullptr;
+  auto It = Summaries->find(C.Callee);
+  return It == Summaries->end() ? nullptr : &It->second;
+}
+
+std::vector<LockOp> FunctionAnalysis::lockOps(const CallFact &C,
+                                              const Contract *K,
+                                              const State &S) const {
+  std::vector<LockOp> Ops;
+  if (K && K->Lock.Op != LockContract::LO_None) {
+    Ops.push_back(contractLockOp(C, *K, S));
+    Ops.back().Spelled = spelledName(C, DB);
+    return Ops;
+  }
+  const Summary *Sum = summaryFor(C);
+  if (!Sum)
+    return Ops;
+  for (const auto &[CalleeKey, L] : Sum->Locks) {
+    LockOp Op;
+    Op.Key = substitute(CalleeKey, C, &Op.Display);
+    if (Op.Key.empty())
+      continue;
+    // Name the lock as the caller does when it can.
+    if (Op.Display.empty())
+      Op.Display = lockState(S, Op.Key).Display;
+    if (Op.Display.empty())
+      Op.Display = L.Display;
+    Op.Handle = substitute(L.Handle, C);
+    Op.Precise = Op.Key[0] != '?' && Op.Key.find("[*]") == std::string::npos;
+    Op.Kind = L.Kind;
+    Op.Global = L.Global;
+    Op.Spelled = C.Spelled;
+    Op.Mask = L.Mask;
+    uint8_t Effect = L.Mask & (LS_Held | LS_Free);
+    if (Effect == LS_Held) {
+      Op.Op = LockContract::LO_Acquire;
+      Op.Routine = L.By.empty() ? std::string() : L.By.front().Routine;
+    } else if (Effect == LS_Free) {
+      Op.Op = LockContract::LO_Release;
+      Op.Routine = L.ReleasedWith;
+    } else {
+      continue; // Acquires on some paths, releases on others.
+    }
+    Op.Partial = L.Mask & LS_AsEntry;
+    Ops.push_back(std::move(Op));
+  }
+  return Ops;
+}
+
+/// Applies one lock operation of call \p C to \p S.
+static void applyLockOp(State &S, const LockOp &Op, const Loc &At) {
   if (Op.Key.empty())
     return;
   LockState &L = S.Locks[Op.Key];
-  L.Mask = LS_Held;
-  L.Display = Op.Display;
-  L.Kind = K.Lock.Kind;
-  L.Global = !K.Lock.Global.empty();
-  L.Handle = Op.Handle;
-  L.By = {Acquisition{K.Name, Spelled, At}};
-  L.ReleasedAt.clear();
+  uint8_t Before = L.Mask;
+  std::vector<Acquisition> PrevBy = L.By;
+  std::vector<Loc> PrevReleased = L.ReleasedAt;
+  if (!Op.Display.empty())
+    L.Display = Op.Display;
+  L.Kind = Op.Kind;
+  L.Global = Op.Global;
+  if (Op.Op == LockContract::LO_Acquire ||
+      Op.Op == LockContract::LO_TryAcquire) {
+    L.Mask = LS_Held;
+    L.Handle = Op.Handle;
+    L.By = {Acquisition{Op.Routine, Op.Spelled, At}};
+    L.ReleasedAt.clear();
+  } else if (Op.Op == LockContract::LO_Release) {
+    L.Mask = LS_Free;
+    L.By.clear();
+    L.ReleasedAt = {At};
+    L.ReleasedWith = Op.Routine;
+  }
+  if (Op.Partial) {
+    // The wrapper leaves the lock alone on some paths.
+    L.Mask |= Before;
+    mergeSites(L.By, PrevBy);
+    mergeSites(L.ReleasedAt, PrevReleased);
+  }
 }
 
-void FunctionAnalysis::transferCall(const CallFact &C, State &S) const {
-  const Contract *K = C.Callee.empty() ? nullptr : DB.lookup(C.Callee);
-  if (!K)
-    return;
-  std::string Spelled = spelledName(C, DB);
-  IrqlValue Before = S.Irql;
-
-  // Lock effect. A try-acquire that decides a branch takes effect on the
-  // edge where it succeeded (edgeState).
-  const LockContract &L = K->Lock;
-  if (L.Op == LockContract::LO_Acquire) {
-    applyAcquire(S, resolveLock(C, *K, S), *K, Spelled, C.At);
-  } else if (L.Op == LockContract::LO_Release) {
-    LockOperand Op = resolveLock(C, *K, S);
-    if (!Op.Key.empty()) {
-      LockState &LS = S.Locks[Op.Key];
-      LS.Mask = LS_Free;
-      if (LS.Display.empty())
-        LS.Display = Op.Display;
-      LS.Kind = L.Kind;
-      LS.Global = !L.Global.empty();
-      LS.By.clear();
-      LS.ReleasedAt = {C.At};
+void FunctionAnalysis::transferCall(const CallFact &C, const Contract *K,
+                                    State &S) const {
+  for (const LockOp &Op : lockOps(C, K, S)) {
+    if (Op.Op == LockContract::LO_TryAcquire)
+      continue;
+    // Acquiring a lock this function certainly holds spins forever: the
+    // path ends here (and reports nothing more than the deadlock).
+    if (Op.Op == LockContract::LO_Acquire && !Op.Partial && Op.Precise &&
+        lockState(S, Op.Key).Mask == LS_Held) {
+      S.Reachable = false;
+      return;
     }
+    applyLockOp(S, Op, C.At);
   }
 
-  // IRQL effect.
+  IrqlValue Before = S.Irql;
+  auto SetIrql = [&](IrqlValue V, std::string What) {
+    S.Irql = V;
+    S.IrqlChangedAt = C.At;
+    S.IrqlChange = std::move(What);
+  };
+  const Summary *Sum = summaryFor(C);
+  if (!K || (!K->Irql.changesIrql() && !K->Irql.SavesReturn &&
+             K->Irql.SavesToArg < 0)) {
+    // A user function without an IRQL contract: its summary says.
+    if (!Sum)
+      return;
+    for (const auto &[CalleePath, V] : Sum->Saves) {
+      std::string Path = substitute(CalleePath, C);
+      if (!Path.empty())
+        S.Saved[Path] = SavedIrql{V.compose(Before), C.At};
+    }
+    if (Sum->ExitIrql != IrqlValue::entry()) {
+      IrqlValue V = Sum->ExitIrql.compose(Before);
+      SetIrql(V, V.Unknown || V.EntryMask
+                     ? "changed by '" + C.Spelled + "'"
+                     : "raised to " + describeLevels(V.Levels) + " by '" +
+                           C.Spelled + "'");
+    }
+    return;
+  }
+
   const IrqlContract &I = K->Irql;
   auto Save = [&](const std::string &Path) {
     if (!Path.empty())
@@ -195,18 +306,14 @@ void FunctionAnalysis::transferCall(const CallFact &C, State &S) const {
     Save(C.ResultTo);
   if (I.SavesToArg >= 0 && size_t(I.SavesToArg) < C.Args.size())
     Save(C.Args[I.SavesToArg].Pointee);
-  auto SetIrql = [&](IrqlValue V, std::string What) {
-    S.Irql = V;
-    S.IrqlChangedAt = C.At;
-    S.IrqlChange = std::move(What);
-  };
   if (I.Raises) {
     SetIrql(IrqlValue::exactly(I.Raises),
             "raised to " + describeLevels(I.Raises));
   } else if (I.RaisesToArg >= 0 && size_t(I.RaisesToArg) < C.Args.size()) {
     IrqlValue V = irqlOfArg(C.Args[I.RaisesToArg], S, false);
-    SetIrql(V, V.Unknown || V.EntryMask ? "raised"
-                                        : "raised to " + describeLevels(V.Levels));
+    SetIrql(V, V.Unknown || V.EntryMask
+                   ? "raised"
+                   : "raised to " + describeLevels(V.Levels));
   } else if (I.RestoresArg >= 0 && size_t(I.RestoresArg) < C.Args.size()) {
     SetIrql(irqlOfArg(C.Args[I.RestoresArg], S, false), "restored");
   } else if (I.RestoresFromArg >= 0 &&
@@ -225,11 +332,12 @@ State FunctionAnalysis::edgeState(const State &Out, unsigned From,
       B.Events.back().Kind == Event::EK_Call) {
     // Only the last call of a block can be its branch condition.
     const CallFact &C = B.Events.back().Call;
+    if (!C.IsBranchCondition || (E.Branch == 1) == C.BranchNegated)
+      return S;
     const Contract *K = C.Callee.empty() ? nullptr : DB.lookup(C.Callee);
-    bool Succeeded = (E.Branch == 1) != C.BranchNegated;
-    if (K && C.IsBranchCondition &&
-        K->Lock.Op == LockContract::LO_TryAcquire && Succeeded)
-      applyAcquire(S, resolveLock(C, *K, S), *K, spelledName(C, DB), C.At);
+    for (const LockOp &Op : lockOps(C, K, S))
+      if (Op.Op == LockContract::LO_TryAcquire)
+        applyLockOp(S, Op, C.At);
   }
   return S;
 }
@@ -237,14 +345,17 @@ State FunctionAnalysis::edgeState(const State &Out, unsigned From,
 void FunctionAnalysis::transferBlock(unsigned BI, State &S,
                                      AnalysisVisitor *V) const {
   for (const Event &E : F.Blocks[BI].Events) {
+    if (!S.Reachable)
+      return;
     switch (E.Kind) {
-    case Event::EK_Call:
+    case Event::EK_Call: {
+      const Contract *K =
+          E.Call.Callee.empty() ? nullptr : DB.lookup(E.Call.Callee);
       if (V)
-        V->onCall(E.Call, E.Call.Callee.empty() ? nullptr
-                                                : DB.lookup(E.Call.Callee),
-                  S);
-      transferCall(E.Call, S);
+        V->onCall(E.Call, K, lockOps(E.Call, K, S), S);
+      transferCall(E.Call, K, S);
       break;
+    }
     case Event::EK_Return:
       if (V)
         V->onReturn(E.At, S);
@@ -289,4 +400,24 @@ void FunctionAnalysis::replay(AnalysisVisitor &V) const {
     State S = In[B];
     transferBlock(B, S, &V);
   }
+}
+
+Summary FunctionAnalysis::summarize() const {
+  // The join of the states at every return.
+  struct Collector : AnalysisVisitor {
+    State Exit;
+    void onReturn(const Loc &, const State &S) override { Exit.join(S); }
+  } C;
+  replay(C);
+  Summary Sum;
+  if (!C.Exit.Reachable)
+    return Sum; // Never returns.
+  Sum.ExitIrql = C.Exit.Irql;
+  for (const auto &[Key, L] : C.Exit.Locks)
+    if (L.Mask & (LS_Held | LS_Free))
+      Sum.Locks.emplace(Key, L);
+  for (const auto &[Path, V] : C.Exit.Saved)
+    if (Path.compare(0, 2, "*$") == 0)
+      Sum.Saves.emplace(Path, V.Value);
+  return Sum;
 }

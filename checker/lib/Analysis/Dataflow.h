@@ -21,16 +21,41 @@
 
 namespace irqlcheck {
 
-/// The lock a lock routine call names, resolved against the current state.
-struct LockOperand {
+/// One lock operation a call performs: from a DDI's contract, or from the
+/// summary of a user function that wraps one (AcquireDeviceLock).
+struct LockOp {
+  LockContract::OpKind Op = LockContract::LO_None;
   std::string Key;     ///< Canonical path; empty if it cannot be resolved.
   std::string Display; ///< Source text.
   std::string Handle;  ///< Path of the in-stack queue handle, if any.
   bool Precise = true; ///< False for `[*]` elements and unresolved names.
+  std::string Kind = "spin lock";
+  bool Global = false;
+  std::string Routine; ///< The DDI that really does it (for pairing).
+  std::string Spelled; ///< What the user called.
+  /// A wrapper that does it on some paths only: applied to the state, but
+  /// rules do not judge it.
+  bool Partial = false;
+  uint8_t Mask = 0; ///< For wrappers: the lock's possible states after.
 };
 
-/// Resolves the lock operand of call \p C to lock routine \p K in \p S.
-LockOperand resolveLock(const CallFact &C, const Contract &K, const State &S);
+/// What a user function does to its caller's state, seen from its returns.
+struct Summary {
+  IrqlValue ExitIrql = IrqlValue::entry();
+  /// Locks whose state differs from entry on some path to a return, keyed
+  /// by the callee's path (`*$0` is what parameter 0 points to).
+  std::map<std::string, LockState> Locks;
+  /// IRQLs saved through pointer parameters (`*$1` = the saved IRQL).
+  std::map<std::string, IrqlValue> Saves;
+  bool empty() const {
+    return ExitIrql == IrqlValue::entry() && Locks.empty() && Saves.empty();
+  }
+  bool operator==(const Summary &O) const {
+    return ExitIrql == O.ExitIrql && Locks == O.Locks && Saves == O.Saves;
+  }
+};
+
+using SummaryTable = std::map<std::string, Summary>;
 
 /// The state of lock \p Key in \p S (as on entry when not tracked).
 const LockState &lockState(const State &S, const std::string &Key);
@@ -42,27 +67,38 @@ std::string spelledName(const CallFact &C, const ContractDB &DB);
 class AnalysisVisitor {
 public:
   virtual ~AnalysisVisitor();
-  /// Before call \p C; \p K is the callee's contract, if it has one.
+  /// Before call \p C; \p K is the callee's contract, if it has one, and
+  /// \p Ops the lock operations the call performs.
   virtual void onCall(const CallFact &C, const Contract *K,
-                      const State &Before) {}
+                      const std::vector<LockOp> &Ops, const State &Before) {}
   virtual void onReturn(const Loc &At, const State &S) {}
 };
 
 class FunctionAnalysis {
 public:
-  FunctionAnalysis(const FunctionFact &F, const ContractDB &DB);
+  /// \p Summaries: effects of the user functions this one calls (may be
+  /// null, or lack entries: such calls have no effect).
+  FunctionAnalysis(const FunctionFact &F, const ContractDB &DB,
+                   const SummaryTable *Summaries = nullptr);
   /// Computes the state at the entry of every block.
   void run();
   /// Walks every reachable block once with the fixpoint states.
   void replay(AnalysisVisitor &V) const;
+  /// This function's effect on its callers (valid after run()).
+  Summary summarize() const;
+  /// The lock operations call \p C performs in state \p S.
+  std::vector<LockOp> lockOps(const CallFact &C, const Contract *K,
+                              const State &S) const;
 
 private:
   void transferBlock(unsigned B, State &S, AnalysisVisitor *V) const;
-  void transferCall(const CallFact &C, State &S) const;
+  void transferCall(const CallFact &C, const Contract *K, State &S) const;
   State edgeState(const State &Out, unsigned From, const Edge &E) const;
+  const Summary *summaryFor(const CallFact &C) const;
 
   const FunctionFact &F;
   const ContractDB &DB;
+  const SummaryTable *Summaries;
   std::vector<State> In;
 };
 

@@ -47,6 +47,7 @@ struct LockState {
   std::string Handle;      ///< In-stack queue handle it was taken with.
   std::vector<Acquisition> By; ///< Acquisitions that may hold it.
   std::vector<Loc> ReleasedAt; ///< Releases that may have freed it.
+  std::string ReleasedWith;    ///< Routine of the last release, if any.
 
   bool operator==(const LockState &O) const {
     return Mask == O.Mask && Handle == O.Handle && By == O.By &&

@@ -7,6 +7,9 @@
 
 #include "llvm/ADT/STLExtras.h"
 
+#include <map>
+#include <set>
+
 using namespace irqlcheck;
 
 namespace {
@@ -17,9 +20,9 @@ public:
                  const std::vector<std::unique_ptr<Rule>> &Rules)
       : Ctx(Ctx), Rules(Rules) {}
   void onCall(const CallFact &C, const Contract *K,
-              const State &Before) override {
+              const std::vector<LockOp> &Ops, const State &Before) override {
     for (const auto &R : Rules)
-      R->onCall(Ctx, C, K, Before);
+      R->onCall(Ctx, C, K, Ops, Before);
   }
   void onReturn(const Loc &At, const State &S) override {
     for (const auto &R : Rules)
@@ -66,6 +69,86 @@ static void addAnnotatedContract(ContractDB &DB, const std::string &Key,
   DB.add(std::move(C));
 }
 
+/// Callees before callers (a post-order of the call graph), so that one
+/// round of summaries mostly suffices; recursion needs more rounds.
+static std::vector<const FunctionFact *>
+bottomUpOrder(const std::vector<TUFacts> &TUs) {
+  std::map<std::string, const FunctionFact *> ByKey;
+  std::vector<const FunctionFact *> All;
+  for (const TUFacts &TU : TUs)
+    for (const FunctionFact &F : TU.Functions) {
+      All.push_back(&F);
+      ByKey.emplace(F.Key, &F);
+    }
+  std::vector<const FunctionFact *> Order;
+  std::set<const FunctionFact *> Seen;
+  // Iterative DFS: deep helper chains must not overflow the stack.
+  for (const FunctionFact *Root : All) {
+    if (!Seen.insert(Root).second)
+      continue;
+    std::vector<std::pair<const FunctionFact *, std::vector<const FunctionFact *>>>
+        Stack;
+    auto Callees = [&](const FunctionFact *F) {
+      std::vector<const FunctionFact *> Out;
+      for (const BlockFact &B : F->Blocks)
+        for (const Event &E : B.Events)
+          if (E.Kind == Event::EK_Call) {
+            auto It = ByKey.find(E.Call.Callee);
+            if (It != ByKey.end())
+              Out.push_back(It->second);
+          }
+      std::reverse(Out.begin(), Out.end());
+      return Out;
+    };
+    Stack.push_back({Root, Callees(Root)});
+    while (!Stack.empty()) {
+      auto &[F, Pending] = Stack.back();
+      if (Pending.empty()) {
+        Order.push_back(F);
+        Stack.pop_back();
+        continue;
+      }
+      const FunctionFact *Next = Pending.back();
+      Pending.pop_back();
+      if (Seen.insert(Next).second)
+        Stack.push_back({Next, Callees(Next)});
+    }
+  }
+  return Order;
+}
+
+/// What every user function does to its callers' IRQL and locks.
+static SummaryTable summarizeFunctions(const std::vector<TUFacts> &TUs,
+                                       const ContractDB &DB) {
+  SummaryTable Table;
+  std::vector<const FunctionFact *> Order = bottomUpOrder(TUs);
+  // Summaries only grow towards a fixpoint; the bound stops pathological
+  // recursion from costing more than a few passes.
+  for (unsigned Round = 0; Round < 4; ++Round) {
+    bool Changed = false;
+    for (const FunctionFact *F : Order) {
+      FunctionAnalysis A(*F, DB, &Table);
+      A.run();
+      Summary S = A.summarize();
+      auto It = Table.find(F->Key);
+      if (S.empty()) {
+        if (It != Table.end()) {
+          Table.erase(It);
+          Changed = true;
+        }
+        continue;
+      }
+      if (It == Table.end() || !(It->second == S)) {
+        Table[F->Key] = std::move(S);
+        Changed = true;
+      }
+    }
+    if (!Changed)
+      break;
+  }
+  return Table;
+}
+
 std::vector<Finding>
 irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
                           const ContractDB &BaseDB,
@@ -85,10 +168,12 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   addIrqlRules(EnabledRules, Rules);
   addLockRules(EnabledRules, Rules);
 
+  SummaryTable Summaries = summarizeFunctions(TUs, DB);
+
   std::vector<Finding> Findings;
   for (const TUFacts &TU : TUs)
     for (const FunctionFact &F : TU.Functions) {
-      FunctionAnalysis A(F, DB);
+      FunctionAnalysis A(F, DB, &Summaries);
       A.run();
       RuleContext Ctx{F, Contexts.lookup(F.Key), DB, Findings};
       RuleDispatcher D(Ctx, Rules);

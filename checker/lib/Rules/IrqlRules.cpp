@@ -21,7 +21,7 @@ public:
   IrqlBoundRule(BoundKind Bound, llvm::StringRef Id) : Bound(Bound), Id(Id) {}
 
   void onCall(const RuleContext &Ctx, const CallFact &C, const Contract *K,
-              const State &Before) const override {
+              const std::vector<LockOp> &, const State &Before) const override {
     if (!K || !K->Irql.hasRequirement() || Before.Irql.Unknown)
       return;
     const IrqlContract &I = K->Irql;

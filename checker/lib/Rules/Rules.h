@@ -9,6 +9,7 @@
 #ifndef IRQLCHECK_RULES_RULES_H
 #define IRQLCHECK_RULES_RULES_H
 
+#include "Analysis/Dataflow.h"
 #include "Analysis/EntryContexts.h"
 #include "Analysis/State.h"
 #include "Contracts/ContractDB.h"
@@ -47,7 +48,8 @@ class Rule {
 public:
   virtual ~Rule();
   virtual void onCall(const RuleContext &Ctx, const CallFact &C,
-                      const Contract *K, const State &Before) const {}
+                      const Contract *K, const std::vector<LockOp> &Ops,
+                      const State &Before) const {}
   virtual void onReturn(const RuleContext &Ctx, const Loc &At,
                         const State &S) const {}
 };
