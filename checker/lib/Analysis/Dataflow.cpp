@@ -31,6 +31,7 @@ static void joinLock(LockState &Into, const LockState &From) {
     Into.Handle = From.Handle;
   if (Into.ReleasedWith.empty())
     Into.ReleasedWith = From.ReleasedWith;
+  Into.ReleasedEntryLock |= From.ReleasedEntryLock;
   if (Into.Display.empty())
     Into.Display = From.Display;
 }
@@ -242,6 +243,8 @@ static void applyLockOp(State &S, const LockOp &Op, const Loc &At) {
     L.By = {Acquisition{Op.Routine, Op.Spelled, At}};
     L.ReleasedAt.clear();
   } else if (Op.Op == LockContract::LO_Release) {
+    if (Before & LS_AsEntry)
+      L.ReleasedEntryLock = true;
     L.Mask = LS_Free;
     L.By.clear();
     L.ReleasedAt = {At};
@@ -413,9 +416,16 @@ Summary FunctionAnalysis::summarize() const {
   if (!C.Exit.Reachable)
     return Sum; // Never returns.
   Sum.ExitIrql = C.Exit.Irql;
-  for (const auto &[Key, L] : C.Exit.Locks)
-    if (L.Mask & (LS_Held | LS_Free))
-      Sum.Locks.emplace(Key, L);
+  for (const auto &[Key, L] : C.Exit.Locks) {
+    // Free at exit is an effect only if it may have been the caller's lock.
+    bool Releases = (L.Mask & LS_Free) && L.ReleasedEntryLock;
+    if ((L.Mask & LS_Held) || Releases) {
+      LockState Effect = L;
+      if (!Releases && (L.Mask & LS_Free))
+        Effect.Mask = (L.Mask & ~LS_Free) | LS_AsEntry;
+      Sum.Locks.emplace(Key, Effect);
+    }
+  }
   for (const auto &[Path, V] : C.Exit.Saved)
     if (Path.compare(0, 2, "*$") == 0)
       Sum.Saves.emplace(Path, V.Value);

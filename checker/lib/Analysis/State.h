@@ -48,10 +48,15 @@ struct LockState {
   std::vector<Acquisition> By; ///< Acquisitions that may hold it.
   std::vector<Loc> ReleasedAt; ///< Releases that may have freed it.
   std::string ReleasedWith;    ///< Routine of the last release, if any.
+  /// Released on some path while it could still be the caller's lock: the
+  /// function is a release wrapper (an acquire-release pair inside the
+  /// function leaves the caller's state unchanged).
+  bool ReleasedEntryLock = false;
 
   bool operator==(const LockState &O) const {
     return Mask == O.Mask && Handle == O.Handle && By == O.By &&
-           ReleasedAt == O.ReleasedAt;
+           ReleasedAt == O.ReleasedAt &&
+           ReleasedEntryLock == O.ReleasedEntryLock;
   }
 };
 
