@@ -125,7 +125,15 @@ void EntryContexts::build(const std::vector<TUFacts> &TUs,
     EntryContext &C = Contexts[Key];
     C.Irql = S;
     C.Why.clear();
-    C.Why.push_back({"'" + Name + "' is annotated to run at " +
+    std::string How;
+    if (Sal.Requires)
+      How = "_IRQL_requires_(" + describeLevels(Sal.Requires) + ")";
+    if (!Sal.Requires && Sal.RequiresMin)
+      How = "_IRQL_requires_min_(" + describeLevels(Sal.RequiresMin) + ")";
+    if (!Sal.Requires && Sal.RequiresMax)
+      How += (How.empty() ? "" : " ") + std::string("_IRQL_requires_max_(") +
+             describeLevels(Sal.RequiresMax) + ")";
+    C.Why.push_back({"'" + Name + "' is annotated " + How + ", so it runs at " +
                          describeLevels(S),
                      At, S});
   };
