@@ -121,14 +121,18 @@ static LockOp contractLockOp(const CallFact &C, const Contract &K,
       Op.Precise = false;
     return Op;
   }
-  // Released through its in-stack handle: find the lock taken with it.
+  // Released through its in-stack handle: the lock taken with it, the one
+  // it may hold now first (a handle can be reused for another lock).
+  const std::string *Found = nullptr;
   for (const auto &[Key, LS] : S.Locks)
-    if (!Op.Handle.empty() && LS.Handle == Op.Handle) {
-      Op.Key = Key;
-      Op.Display = LS.Display;
-      Op.Precise = Key[0] != '?' && Key.find("[*]") == std::string::npos;
-      return Op;
-    }
+    if (!Op.Handle.empty() && LS.Handle == Op.Handle &&
+        (!Found || (LS.Mask & LS_Held)))
+      Found = &Key;
+  if (Found) {
+    Op.Key = *Found;
+    Op.Display = S.Locks.find(*Found)->second.Display;
+    Op.Precise = (*Found)[0] != '?' && Found->find("[*]") == std::string::npos;
+  }
   return Op;
 }
 

@@ -42,7 +42,7 @@ void EntryContexts::build(const std::vector<TUFacts> &TUs,
   llvm::StringMap<std::string> Names;
   auto Declared = [&](const std::string &Key, const std::string &Name,
                       const std::vector<std::pair<std::string, Loc>> &As,
-                      const Annotations &Sal) {
+                      const Annotations &Sal, const Loc &SalAt) {
     Names[Key] = Name;
     for (const auto &[Typedef, At] : As)
       if (const Role *R = DB.roleForTypedef(Typedef))
@@ -50,13 +50,13 @@ void EntryContexts::build(const std::vector<TUFacts> &TUs,
     if (!Sal.FunctionClass.empty())
       if (const Role *R = DB.roleForTypedef(Sal.FunctionClass))
         addRole(Key, Name, *R,
-                "annotated _Function_class_(" + Sal.FunctionClass + ")", Loc());
+                "annotated _Function_class_(" + Sal.FunctionClass + ")", SalAt);
   };
   for (const TUFacts &TU : TUs) {
     for (const FunctionFact &F : TU.Functions)
-      Declared(F.Key, F.Name, F.DeclaredAs, F.Sal);
+      Declared(F.Key, F.Name, F.DeclaredAs, F.Sal, F.SalAt);
     for (const DeclFact &D : TU.Declarations)
-      Declared(D.Key, D.Name, D.DeclaredAs, D.Sal);
+      Declared(D.Key, D.Name, D.DeclaredAs, D.Sal, D.At);
   }
 
   // Registrations: a callback passed to a registering DDI, or stored in a

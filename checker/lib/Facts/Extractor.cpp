@@ -184,14 +184,14 @@ std::string FunctionExtractor::fieldKey(const Expr *E) const {
 }
 
 std::string FunctionExtractor::text(const Expr *E) const {
-  SourceRange R = E->getSourceRange();
-  SourceLocation B = SM.getFileLoc(R.getBegin()), End = SM.getFileLoc(R.getEnd());
+  // The text as written, when it is one contiguous piece of a file (not a
+  // driver macro's body, whose only file text is the macro's name).
+  CharSourceRange R = Lexer::makeFileCharRange(
+      CharSourceRange::getTokenRange(E->getSourceRange()), SM,
+      Ctx.getLangOpts());
   std::string T;
-  if (B.isValid() && End.isValid() && SM.getFileID(B) == SM.getFileID(End) &&
-      !SM.isBeforeInTranslationUnit(End, B))
-    T = Lexer::getSourceText(CharSourceRange::getTokenRange(B, End), SM,
-                             Ctx.getLangOpts())
-            .str();
+  if (R.isValid())
+    T = Lexer::getSourceText(R, SM, Ctx.getLangOpts()).str();
   if (T.empty() || T.size() > 120) {
     llvm::raw_string_ostream OS(T);
     T.clear();
@@ -393,7 +393,14 @@ FunctionFact FunctionExtractor::extract(const FunctionDecl *FD) {
     return F;
   }
 
-  F.Blocks.resize(G->getNumBlockIDs());
+  // One more block than the CFG: where falling off the end returns. Made
+  // up front: the events below keep pointers into F.Blocks.
+  const unsigned FallOff = G->getNumBlockIDs();
+  F.Blocks.resize(FallOff + 1);
+  Event FallOffReturn;
+  FallOffReturn.Kind = Event::EK_Return;
+  FallOffReturn.At = End;
+  F.Blocks[FallOff].Events.push_back(FallOffReturn);
   F.EntryBlock = G->getEntry().getBlockID();
   const CFGBlock &Exit = G->getExit();
   // Visit in reverse post order so that a call's event exists before the
@@ -408,17 +415,11 @@ FunctionFact FunctionExtractor::extract(const FunctionDecl *FD) {
       if (auto S = E.getAs<CFGStmt>())
         addStmt(S->getStmt(), B);
 
-    bool FlowsToExit = false;
-    for (const CFGBlock::AdjacentBlock &Succ : CB->succs())
-      if (Succ.getReachableBlock() == &Exit)
-        FlowsToExit = true;
-    if (FlowsToExit && !CB->hasNoReturnElement() && CB != &G->getEntry() &&
-        (B.Events.empty() || B.Events.back().Kind != Event::EK_Return)) {
-      Event Ret;
-      Ret.Kind = Event::EK_Return;
-      Ret.At = End;
-      B.Events.push_back(Ret);
-    }
+    // Falling off the end of the function: the edge goes to one synthetic
+    // block that returns at the closing brace (branch edges keep their
+    // conditions, so a try-acquire's success path is seen returning).
+    bool EndsInReturn =
+        !B.Events.empty() && B.Events.back().Kind == Event::EK_Return;
     if (CB->hasNoReturnElement())
       continue; // The path ends here (KeBugCheckEx).
 
@@ -430,12 +431,35 @@ FunctionFact FunctionExtractor::extract(const FunctionDecl *FD) {
                                         CB->getTerminatorCondition())
                                   : nullptr) {
       Cond = Cond->IgnoreParenImpCasts();
-      bool Negated = false;
-      while (const auto *UO = dyn_cast<UnaryOperator>(Cond)) {
-        if (UO->getOpcode() != UO_LNot)
+      // The block that ends an `if (a && b)` evaluated b.
+      while (const auto *BO = dyn_cast<BinaryOperator>(Cond)) {
+        if (!BO->isLogicalOp())
           break;
-        Negated = !Negated;
-        Cond = UO->getSubExpr()->IgnoreParenImpCasts();
+        Cond = BO->getRHS()->IgnoreParenImpCasts();
+      }
+      bool Negated = false;
+      for (;;) {
+        if (const auto *UO = dyn_cast<UnaryOperator>(Cond)) {
+          if (UO->getOpcode() != UO_LNot)
+            break;
+          Negated = !Negated;
+          Cond = UO->getSubExpr()->IgnoreParenImpCasts();
+          continue;
+        }
+        // `f(...) == TRUE`, `f(...) != FALSE`, `f(...) == FALSE`.
+        const auto *BO = dyn_cast<BinaryOperator>(Cond);
+        Expr::EvalResult R;
+        if (BO && BO->isEqualityOp() &&
+            isa<CallExpr>(BO->getLHS()->IgnoreParenImpCasts()) &&
+            !isCurrentIrqlCall(BO->getLHS()) &&
+            BO->getRHS()->EvaluateAsInt(R, Ctx)) {
+          bool IsTrue = R.Val.getInt() != 0;
+          if ((BO->getOpcode() == BO_EQ) != IsTrue)
+            Negated = !Negated;
+          Cond = BO->getLHS()->IgnoreParenImpCasts();
+          continue;
+        }
+        break;
       }
       if (const auto *BO = dyn_cast<BinaryOperator>(Cond)) {
         Expr::EvalResult R;
@@ -465,6 +489,9 @@ FunctionFact FunctionExtractor::extract(const FunctionDecl *FD) {
         }
       }
     }
+    // switch (KeGetCurrentIrql()) { case DISPATCH_LEVEL: ... }
+    const auto *Switch = dyn_cast_or_null<SwitchStmt>(CB->getTerminatorStmt());
+    bool IrqlSwitch = Switch && isCurrentIrqlCall(Switch->getCond());
     unsigned Idx = 0;
     for (const CFGBlock::AdjacentBlock &Succ : CB->succs()) {
       ++Idx;
@@ -473,10 +500,19 @@ FunctionFact FunctionExtractor::extract(const FunctionDecl *FD) {
         continue;
       Edge E;
       E.To = SB->getBlockID();
-      if (TwoWay) {
+      if (SB == &Exit && !EndsInReturn)
+        E.To = FallOff;
+      if (TwoWay && !IrqlSwitch) {
         E.Branch = Idx == 1 ? 1 : 2;
         E.Filter = Idx == 1 ? TrueSet : FalseSet;
       }
+      if (IrqlSwitch)
+        if (const auto *Case = dyn_cast_or_null<CaseStmt>(SB->getLabel())) {
+          Expr::EvalResult R;
+          if (!Case->caseStmtIsGNURange() &&
+              Case->getLHS()->EvaluateAsInt(R, Ctx))
+            E.Filter = levelFromValue(R.Val.getInt().getExtValue());
+        }
       B.Succs.push_back(E);
     }
   }

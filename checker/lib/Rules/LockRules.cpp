@@ -169,10 +169,14 @@ class LeakRule : public Rule {
       bool Must = !(L.Mask & LS_Free) &&
                   (!(L.Mask & LS_AsEntry) || (H && H->Must && H->MustRelease));
       std::string Name = describeLock(L);
+      std::vector<Note> Notes = acquiredHere(L, Name);
+      if (EntryPart)
+        for (const RoleEvidence &W : Ctx.Entry.Why)
+          Notes.push_back({W.At, W.Note + ", holding " + Name});
       Ctx.report("spinlock-leak", At,
                  "'" + Fn + "' " + (Must ? "returns" : "may return") +
                      " with " + Name + " held",
-                 acquiredHere(L, Name));
+                 std::move(Notes));
     }
     // Locks the function was handed and never touched.
     for (const EntryHeld &H : Ctx.Entry.Held) {
