@@ -13,6 +13,7 @@ typedef struct _DEVICE_EXTENSION {
     KSPIN_LOCK Lock;
     KSPIN_LOCK StatsLock;
     KDPC Dpc;
+    KDPC ErrorDpc;
     PIO_WORKITEM WorkItem;
     PDEVICE_OBJECT LowerDevice;
     PIRP PendingIrp;
@@ -570,4 +571,30 @@ NTSTATUS FooSendDown(PDEVICE_EXTENSION ext, PDEVICE_OBJECT lower, PIRP Irp)
         IoSetCompletionRoutine(Irp, FooSettingsComplete, ext, TRUE, TRUE, TRUE);
     }
     return IoCallDriver(lower, Irp);
+}
+
+//===--------------------------------------------------------------------===//
+// Fixed cases from Inputs/irql-too-high-fixme.c
+//===--------------------------------------------------------------------===//
+
+// KeInitializeDpc may be called at any IRQL: an ISR that prepares the DPC
+// it queues is clean.
+VOID FooIsrErrorDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2);
+
+KSERVICE_ROUTINE FooErrorIsr;
+
+BOOLEAN FooErrorIsr(PKINTERRUPT Interrupt, PVOID ServiceContext)
+{
+    PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)ServiceContext;
+
+    KeInitializeDpc(&ext->ErrorDpc, FooIsrErrorDpc, ext); // no-warning
+    KeInsertQueueDpc(&ext->ErrorDpc, NULL, NULL); // no-warning
+    return TRUE;
+}
+
+VOID FooIsrErrorDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
+{
+    PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
+
+    ext->Pending = 0;
 }

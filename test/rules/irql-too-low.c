@@ -20,6 +20,7 @@ typedef struct _DEVICE_EXTENSION {
     ULONG Pending;
     ULONG Completed;
     BOOLEAN Removed;
+    BOOLEAN Enabled;
 } DEVICE_EXTENSION, *PDEVICE_EXTENSION;
 
 // Helpers with SAL IRQL contracts of their own.
@@ -516,4 +517,89 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = FooDispatchIoctl;
     DriverObject->DriverStartIo = FooStartIo;
     return STATUS_SUCCESS;
+}
+
+//===--------------------------------------------------------------------===//
+// Fixed cases from Inputs/irql-too-low-fixme.c
+//===--------------------------------------------------------------------===//
+
+// KeInsertDeviceQueue needs DISPATCH_LEVEL; a dispatch routine runs at
+// PASSIVE_LEVEL.
+DRIVER_DISPATCH FooDispatchQueue;
+
+NTSTATUS FooDispatchQueue(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    // CHECK: irql-too-low.c:[[@LINE+2]]:10: warning: calling 'KeInsertDeviceQueue' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL here [irql-too-low]
+    // CHECK-NEXT: irql-too-low.c:[[@LINE-5]]:17: note: 'FooDispatchQueue' is a dispatch routine (declared as DRIVER_DISPATCH), which runs at PASSIVE_LEVEL
+    if (!KeInsertDeviceQueue(&DeviceObject->DeviceQueue,
+                             &Irp->Tail.Overlay.DeviceQueueEntry)) {
+        Irp->IoStatus.Status = STATUS_SUCCESS;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return STATUS_SUCCESS;
+    }
+    IoMarkIrpPending(Irp);
+    return STATUS_PENDING;
+}
+
+// A role given by _Function_class_: the note points at the function's name
+// (the annotation is on the line before).
+_Function_class_(DRIVER_DISPATCH)
+NTSTATUS FooFunctionClassDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PDEVICE_EXTENSION ext = DeviceObject->DeviceExtension;
+
+    // CHECK: irql-too-low.c:[[@LINE+2]]:5: warning: calling 'KeAcquireSpinLockAtDpcLevel' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL here [irql-too-low]
+    // CHECK-NEXT: irql-too-low.c:[[@LINE-5]]:10: note: 'FooFunctionClassDispatch' is a dispatch routine (annotated _Function_class_(DRIVER_DISPATCH)), which runs at PASSIVE_LEVEL
+    KeAcquireSpinLockAtDpcLevel(&ext->Lock);
+    ext->Pending++;
+    // CHECK: irql-too-low.c:[[@LINE+2]]:5: warning: calling 'KeReleaseSpinLockFromDpcLevel' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL here [irql-too-low]
+    // CHECK-NEXT: irql-too-low.c:[[@LINE-9]]:10: note: 'FooFunctionClassDispatch' is a dispatch routine (annotated _Function_class_(DRIVER_DISPATCH)), which runs at PASSIVE_LEVEL
+    KeReleaseSpinLockFromDpcLevel(&ext->Lock);
+
+    Irp->IoStatus.Status = STATUS_SUCCESS;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+
+// Clean: a switch on KeGetCurrentIrql() restricts the IRQL in its cases.
+NTSTATUS FooSwitchComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
+    KIRQL oldIrql;
+
+    switch (KeGetCurrentIrql()) {
+    case DISPATCH_LEVEL:
+        KeAcquireSpinLockAtDpcLevel(&ext->StatsLock); // no-warning
+        ext->Completed++;
+        KeReleaseSpinLockFromDpcLevel(&ext->StatsLock); // no-warning
+        break;
+    default:
+        KeAcquireSpinLock(&ext->StatsLock, &oldIrql);
+        ext->Completed++;
+        KeReleaseSpinLock(&ext->StatsLock, oldIrql);
+        break;
+    }
+    return STATUS_CONTINUE_COMPLETION;
+}
+
+// Clean: a KeGetCurrentIrql() test as the right operand of &&.
+NTSTATUS FooAndComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
+
+    if (ext->Enabled && KeGetCurrentIrql() == DISPATCH_LEVEL) {
+        KeAcquireSpinLockAtDpcLevel(&ext->StatsLock); // no-warning
+        ext->Completed++;
+        KeReleaseSpinLockFromDpcLevel(&ext->StatsLock); // no-warning
+    }
+    return STATUS_CONTINUE_COMPLETION;
+}
+
+VOID FooRegisterCompletions(PDEVICE_EXTENSION ext, PIRP Irp)
+{
+    if (ext->Pending == 0) {
+        IoSetCompletionRoutine(Irp, FooSwitchComplete, ext, TRUE, TRUE, TRUE);
+    } else {
+        IoSetCompletionRoutine(Irp, FooAndComplete, ext, TRUE, TRUE, TRUE);
+    }
 }

@@ -407,3 +407,44 @@ NTSTATUS FooSendDown(PDEVICE_EXTENSION ext, PDEVICE_OBJECT lower, PIRP Irp)
     }
     return IoCallDriver(lower, Irp);
 }
+
+//===--------------------------------------------------------------------===//
+// Fixed cases from Inputs/irql-too-high-fixme.c
+//===--------------------------------------------------------------------===//
+
+// KeAcquireInterruptSpinLock in an ISR, which already holds the interrupt
+// spin lock: a self-deadlock. Not an IRQL error (the routine may be called
+// at IRQL <= DIRQL), so there is no irql-too-high finding.
+KSERVICE_ROUTINE FooMsgIsr;
+
+BOOLEAN FooMsgIsr(PKINTERRUPT Interrupt, PVOID ServiceContext)
+{
+    PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)ServiceContext;
+    KIRQL oldIrql;
+
+    // CHECK: spinlock-double-acquire.c:[[@LINE+2]]:15: warning: acquiring the interrupt spin lock that is already held [spinlock-double-acquire]
+    // CHECK-NEXT: spinlock-double-acquire.c:[[@LINE-8]]:18: note: 'FooMsgIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL, holding the interrupt spin lock
+    oldIrql = KeAcquireInterruptSpinLock(Interrupt);
+    ext->Pending++;
+    KeReleaseInterruptSpinLock(Interrupt, oldIrql);
+    return TRUE;
+}
+
+// Same, in a SynchCritSection routine registered by KeSynchronizeExecution.
+BOOLEAN FooSynchClearPending(PVOID SynchronizeContext)
+{
+    PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)SynchronizeContext;
+    KIRQL oldIrql;
+
+    // CHECK: spinlock-double-acquire.c:[[@LINE+2]]:15: warning: acquiring the interrupt spin lock that is already held [spinlock-double-acquire]
+    // CHECK-NEXT: spinlock-double-acquire.c:[[@LINE+9]]:5: note: 'FooSynchClearPending' is a SynchCritSection routine (registered by KeSynchronizeExecution here), which runs at DIRQL, holding the interrupt spin lock
+    oldIrql = KeAcquireInterruptSpinLock(ext->Interrupt);
+    ext->Pending = 0;
+    KeReleaseInterruptSpinLock(ext->Interrupt, oldIrql);
+    return TRUE;
+}
+
+VOID FooClearPending(PDEVICE_EXTENSION ext)
+{
+    KeSynchronizeExecution(ext->Interrupt, FooSynchClearPending, ext);
+}

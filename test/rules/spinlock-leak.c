@@ -20,6 +20,7 @@ typedef struct _DEVICE_EXTENSION {
     ULONG Pending;
     ULONG Completed;
     BOOLEAN Removed;
+    BOOLEAN Stopping;
 } DEVICE_EXTENSION, *PDEVICE_EXTENSION;
 
 // Acquire and release wrappers: helpers without a role return holding the
@@ -472,4 +473,88 @@ NTSTATUS FooSendDown(PDEVICE_EXTENSION ext, PDEVICE_OBJECT lower, PIRP Irp)
     IoCopyCurrentIrpStackLocationToNext(Irp);
     IoSetCompletionRoutine(Irp, FooReadComplete, ext, TRUE, TRUE, TRUE);
     return IoCallDriver(lower, Irp);
+}
+
+//===--------------------------------------------------------------------===//
+// Fixed cases from Inputs/spinlock-leak-fixme.c
+//===--------------------------------------------------------------------===//
+
+// `if (KeTryToAcquireSpinLockAtDpcLevel(...)) { ... }` as the last
+// statement of a void function, with no release. The closing brace is also
+// reached by the failed try, so the lock "may" be held there.
+KDEFERRED_ROUTINE FooPollLastDpc;
+
+VOID FooPollLastDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
+{
+    PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
+
+    if (KeTryToAcquireSpinLockAtDpcLevel(&ext->StatsLock)) {
+        ext->Completed += ext->Pending;
+        ext->Pending = 0;
+    }
+    // CHECK: spinlock-leak.c:[[@LINE+2]]:1: warning: 'FooPollLastDpc' may return with spin lock 'ext->StatsLock' held [spinlock-leak]
+    // CHECK-NEXT: spinlock-leak.c:[[@LINE-5]]:9: note: spin lock 'ext->StatsLock' acquired here
+}
+
+// The closing brace is reached both by the `break` with the lock held and
+// by the loop ending normally with it released: "may return".
+KDEFERRED_ROUTINE FooBreakDpc;
+
+VOID FooBreakDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
+{
+    PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
+
+    while (ext->Pending != 0) {
+        KeAcquireSpinLockAtDpcLevel(&ext->Lock);
+        if (ext->Stopping) {
+            break;
+        }
+        ext->Pending--;
+        KeReleaseSpinLockFromDpcLevel(&ext->Lock);
+    }
+    // CHECK: spinlock-leak.c:[[@LINE+2]]:1: warning: 'FooBreakDpc' may return with spin lock 'ext->Lock' held [spinlock-leak]
+    // CHECK-NEXT: spinlock-leak.c:[[@LINE-8]]:9: note: spin lock 'ext->Lock' acquired here
+}
+
+// A cancel routine that releases the cancel spin lock on one branch only,
+// with the paths joining before the end: the note says why the cancel spin
+// lock is held.
+DRIVER_CANCEL FooCancelOneBranch;
+
+VOID FooCancelOneBranch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PDEVICE_EXTENSION ext = DeviceObject->DeviceExtension;
+
+    if (ext->CurrentIrp != Irp) {
+        RemoveEntryList(&Irp->Tail.Overlay.ListEntry);
+        IoReleaseCancelSpinLock(Irp->CancelIrql);
+    }
+    Irp->IoStatus.Status = STATUS_CANCELLED;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    // CHECK: spinlock-leak.c:[[@LINE+2]]:1: warning: 'FooCancelOneBranch' may return with the cancel spin lock held [spinlock-leak]
+    // CHECK-NEXT: spinlock-leak.c:[[@LINE-13]]:15: note: 'FooCancelOneBranch' is a cancel routine (declared as DRIVER_CANCEL), which runs at DISPATCH_LEVEL, holding the cancel spin lock
+}
+
+// The lock call written through a driver macro: the lock is named after
+// the macro argument ('(ext)->Lock'), not after the macro.
+#define LOCK_EXT(e, o) KeAcquireSpinLock(&(e)->Lock, (o))
+#define UNLOCK_EXT(e, o) KeReleaseSpinLock(&(e)->Lock, (o))
+
+DRIVER_DISPATCH FooDispatchReadMacro;
+
+NTSTATUS FooDispatchReadMacro(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PDEVICE_EXTENSION ext = DeviceObject->DeviceExtension;
+    KIRQL oldIrql;
+
+    LOCK_EXT(ext, &oldIrql);
+    if (ext->Stopping) {
+        // CHECK: spinlock-leak.c:[[@LINE+2]]:9: warning: 'FooDispatchReadMacro' returns with spin lock '(ext)->Lock' held [spinlock-leak]
+        // CHECK-NEXT: spinlock-leak.c:[[@LINE-3]]:5: note: spin lock '(ext)->Lock' acquired here
+        return STATUS_DELETE_PENDING;
+    }
+    InsertTailList(&ext->Queue, &Irp->Tail.Overlay.ListEntry);
+    UNLOCK_EXT(ext, oldIrql);
+    IoMarkIrpPending(Irp);
+    return STATUS_PENDING;
 }

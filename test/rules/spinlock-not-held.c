@@ -17,6 +17,7 @@ typedef struct _DEVICE_EXTENSION {
     ULONG Completed;
     BOOLEAN Started;
     BOOLEAN Removed;
+    BOOLEAN Stopping;
 } DEVICE_EXTENSION, *PDEVICE_EXTENSION;
 
 // A release wrapper: it has no role, so it may release a lock its caller
@@ -428,4 +429,78 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     DriverObject->MajorFunction[IRP_MJ_READ] = FooDispatchRead;
     DriverObject->MajorFunction[IRP_MJ_WRITE] = FooDispatchWrite;
     return STATUS_SUCCESS;
+}
+
+//===--------------------------------------------------------------------===//
+// Fixed cases from Inputs/spinlock-not-held-fixme.c (clean look-alikes)
+//===--------------------------------------------------------------------===//
+
+// `if (KeTryToAcquireSpinLockAtDpcLevel(...)) { ...; release; }` as the last
+// statement of a void function.
+KDEFERRED_ROUTINE FooPollLastDpc;
+
+VOID FooPollLastDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
+{
+    PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
+
+    if (KeTryToAcquireSpinLockAtDpcLevel(&ext->StatsLock)) {
+        ext->Completed += ext->Pending;
+        ext->Pending = 0;
+        KeReleaseSpinLockFromDpcLevel(&ext->StatsLock); // no-warning
+    }
+}
+
+// The try-acquire compared with TRUE / FALSE instead of tested directly.
+KDEFERRED_ROUTINE FooCompareDpc;
+
+VOID FooCompareDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
+{
+    PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
+
+    if (KeTryToAcquireSpinLockAtDpcLevel(&ext->StatsLock) == TRUE) {
+        ext->Completed++;
+        KeReleaseSpinLockFromDpcLevel(&ext->StatsLock); // no-warning
+    }
+    if (KeTryToAcquireSpinLockAtDpcLevel(&ext->Lock) == FALSE) {
+        KeInsertQueueDpc(Dpc, NULL, NULL);
+        return;
+    }
+    ext->Pending = 0;
+    KeReleaseSpinLockFromDpcLevel(&ext->Lock); // no-warning
+}
+
+// The try-acquire as the right operand of &&.
+KDEFERRED_ROUTINE FooStoppingDpc;
+
+VOID FooStoppingDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
+{
+    PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
+
+    if (!ext->Stopping && KeTryToAcquireSpinLockAtDpcLevel(&ext->Lock)) {
+        ext->Pending = 0;
+        KeReleaseSpinLockFromDpcLevel(&ext->Lock); // no-warning
+    }
+    ext->Completed = 0;
+}
+
+// One KLOCK_QUEUE_HANDLE variable reused for a second lock after the first
+// was released: each release goes with the lock the handle holds then.
+DRIVER_DISPATCH FooDispatchFlush;
+
+NTSTATUS FooDispatchFlush(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PDEVICE_EXTENSION ext = DeviceObject->DeviceExtension;
+    KLOCK_QUEUE_HANDLE lockHandle;
+
+    KeAcquireInStackQueuedSpinLock(&ext->Lock, &lockHandle);
+    ext->Pending = 0;
+    KeReleaseInStackQueuedSpinLock(&lockHandle); // no-warning
+
+    KeAcquireInStackQueuedSpinLock(&ext->StatsLock, &lockHandle);
+    ext->Completed = 0;
+    KeReleaseInStackQueuedSpinLock(&lockHandle); // no-warning
+
+    Irp->IoStatus.Status = STATUS_SUCCESS;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS; // no-warning
 }
