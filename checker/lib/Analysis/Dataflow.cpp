@@ -94,6 +94,12 @@ const LockState &irqlcheck::lockState(const State &S, const std::string &Key) {
   return It == S.Locks.end() ? AsEntry : It->second;
 }
 
+/// Unresolved lock names (`?text`) and elements with a variable index name
+/// no single lock: they are tracked but never judged.
+static bool isPreciseKey(const std::string &Key) {
+  return !Key.empty() && Key[0] != '?' && Key.find("[*]") == std::string::npos;
+}
+
 /// The lock a DDI call names, resolved against the current state.
 static LockOp contractLockOp(const CallFact &C, const Contract &K,
                              const State &S) {
@@ -112,13 +118,8 @@ static LockOp contractLockOp(const CallFact &C, const Contract &K,
   if (L.Arg >= 0 && size_t(L.Arg) < C.Args.size()) {
     const ArgFact &A = C.Args[L.Arg];
     Op.Display = A.Text;
-    Op.Key = A.Pointee;
-    if (Op.Key.empty()) {
-      Op.Key = "?" + A.Text;
-      Op.Precise = false;
-    }
-    if (Op.Key.find("[*]") != std::string::npos)
-      Op.Precise = false;
+    Op.Key = A.Pointee.empty() ? "?" + A.Text : A.Pointee;
+    Op.Precise = isPreciseKey(Op.Key);
     return Op;
   }
   // Released through its in-stack handle: the lock taken with it, the one
@@ -131,7 +132,7 @@ static LockOp contractLockOp(const CallFact &C, const Contract &K,
   if (Found) {
     Op.Key = *Found;
     Op.Display = S.Locks.find(*Found)->second.Display;
-    Op.Precise = (*Found)[0] != '?' && Found->find("[*]") == std::string::npos;
+    Op.Precise = isPreciseKey(*Found);
   }
   return Op;
 }
@@ -207,11 +208,10 @@ std::vector<LockOp> FunctionAnalysis::lockOps(const CallFact &C,
     if (Op.Display.empty())
       Op.Display = L.Display;
     Op.Handle = substitute(L.Handle, C);
-    Op.Precise = Op.Key[0] != '?' && Op.Key.find("[*]") == std::string::npos;
+    Op.Precise = isPreciseKey(Op.Key);
     Op.Kind = L.Kind;
     Op.Global = L.Global;
     Op.Spelled = C.Spelled;
-    Op.Mask = L.Mask;
     uint8_t Effect = L.Mask & (LS_Held | LS_Free);
     if (Effect == LS_Held) {
       Op.Op = LockContract::LO_Acquire;
@@ -263,8 +263,9 @@ static void applyLockOp(State &S, const LockOp &Op, const Loc &At) {
 }
 
 void FunctionAnalysis::transferCall(const CallFact &C, const Contract *K,
+                                    const std::vector<LockOp> &Ops,
                                     State &S) const {
-  for (const LockOp &Op : lockOps(C, K, S)) {
+  for (const LockOp &Op : Ops) {
     if (Op.Op == LockContract::LO_TryAcquire)
       continue;
     // Acquiring a lock this function certainly holds spins forever: the
@@ -358,9 +359,10 @@ void FunctionAnalysis::transferBlock(unsigned BI, State &S,
     case Event::EK_Call: {
       const Contract *K =
           E.Call.Callee.empty() ? nullptr : DB.lookup(E.Call.Callee);
+      std::vector<LockOp> Ops = lockOps(E.Call, K, S);
       if (V)
-        V->onCall(E.Call, K, lockOps(E.Call, K, S), S);
-      transferCall(E.Call, K, S);
+        V->onCall(E.Call, K, Ops, S);
+      transferCall(E.Call, K, Ops, S);
       break;
     }
     case Event::EK_Return:

@@ -36,7 +36,6 @@ struct LockOp {
   /// A wrapper that does it on some paths only: applied to the state, but
   /// rules do not judge it.
   bool Partial = false;
-  uint8_t Mask = 0; ///< For wrappers: the lock's possible states after.
 };
 
 /// What a user function does to its caller's state, seen from its returns.
@@ -92,7 +91,8 @@ public:
 
 private:
   void transferBlock(unsigned B, State &S, AnalysisVisitor *V) const;
-  void transferCall(const CallFact &C, const Contract *K, State &S) const;
+  void transferCall(const CallFact &C, const Contract *K,
+                    const std::vector<LockOp> &Ops, State &S) const;
   State edgeState(const State &Out, unsigned From, const Edge &E) const;
   const Summary *summaryFor(const CallFact &C) const;
 

@@ -33,6 +33,13 @@ static std::vector<Note> acquiredHere(const LockState &L,
   return Out;
 }
 
+/// The roles that hand the function \p Name already held.
+static void addHoldingNotes(const EntryContext &E, const std::string &Name,
+                            std::vector<Note> &Notes) {
+  for (const RoleEvidence &W : E.Why)
+    Notes.push_back({W.At, W.Note + ", holding " + Name});
+}
+
 static bool judged(const LockOp &Op, LockContract::OpKind Kind) {
   if (Op.Partial || Op.Key.empty())
     return false;
@@ -61,8 +68,7 @@ class DoubleAcquireRule : public Rule {
       std::string Name = nameOf(Op, L);
       std::vector<Note> Notes = acquiredHere(L, Name);
       if (EntryPart)
-        for (const RoleEvidence &W : Ctx.Entry.Why)
-          Notes.push_back({W.At, W.Note + ", holding " + Name});
+        addHoldingNotes(Ctx.Entry, Name, Notes);
       Ctx.report("spinlock-double-acquire", C.At,
                  "acquiring " + Name + " that " +
                      (Must ? "is already held" : "may already be held"),
@@ -171,8 +177,7 @@ class LeakRule : public Rule {
       std::string Name = describeLock(L);
       std::vector<Note> Notes = acquiredHere(L, Name);
       if (EntryPart)
-        for (const RoleEvidence &W : Ctx.Entry.Why)
-          Notes.push_back({W.At, W.Note + ", holding " + Name});
+        addHoldingNotes(Ctx.Entry, Name, Notes);
       Ctx.report("spinlock-leak", At,
                  "'" + Fn + "' " + (Must ? "returns" : "may return") +
                      " with " + Name + " held",
@@ -187,8 +192,7 @@ class LeakRule : public Rule {
       L.Global = true;
       std::string Name = describeLock(L);
       std::vector<Note> Notes;
-      for (const RoleEvidence &W : Ctx.Entry.Why)
-        Notes.push_back({W.At, W.Note + ", holding " + Name});
+      addHoldingNotes(Ctx.Entry, Name, Notes);
       Ctx.report("spinlock-leak", At,
                  "'" + Fn + "' " + (H.Must ? "returns" : "may return") +
                      " with " + Name + " held",
