@@ -79,12 +79,12 @@ NTSTATUS FooDispatchCreate(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 
     // CHECK: irql-too-low.c:[[@LINE+3]]:5: warning: calling 'KeAcquireSpinLockAtDpcLevel' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL here [irql-too-low]
     // CHECK-NEXT: irql-too-low.c:[[@LINE-7]]:17: note: 'FooDispatchCreate' is a dispatch routine (declared as DRIVER_DISPATCH), which runs at PASSIVE_LEVEL
-    // CHECK-NEXT: irql-too-low.c:[[@LINE+431]]:5: note: 'FooDispatchCreate' is a dispatch routine (stored in MajorFunction here), which runs at PASSIVE_LEVEL
+    // CHECK-NEXT: irql-too-low.c:[[@LINE+431]]:5: note: 'FooDispatchCreate' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_CREATE] here), which runs at PASSIVE_LEVEL
     KeAcquireSpinLockAtDpcLevel(&ext->Lock);
     ext->Pending++;
     // CHECK: irql-too-low.c:[[@LINE+3]]:5: warning: calling 'KeReleaseSpinLockFromDpcLevel' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL here [irql-too-low]
     // CHECK-NEXT: irql-too-low.c:[[@LINE-12]]:17: note: 'FooDispatchCreate' is a dispatch routine (declared as DRIVER_DISPATCH), which runs at PASSIVE_LEVEL
-    // CHECK-NEXT: irql-too-low.c:[[@LINE+426]]:5: note: 'FooDispatchCreate' is a dispatch routine (stored in MajorFunction here), which runs at PASSIVE_LEVEL
+    // CHECK-NEXT: irql-too-low.c:[[@LINE+426]]:5: note: 'FooDispatchCreate' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_CREATE] here), which runs at PASSIVE_LEVEL
     KeReleaseSpinLockFromDpcLevel(&ext->Lock);
 
     Irp->IoStatus.Status = STATUS_SUCCESS;
@@ -192,7 +192,7 @@ NTSTATUS FooDispatchCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     KeLowerIrql(oldIrql);
     // CHECK: irql-too-low.c:[[@LINE+3]]:5: warning: calling 'FooDrainLocked' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL here [irql-too-low]
     // CHECK-NEXT: irql-too-low.c:[[@LINE-11]]:17: note: 'FooDispatchCleanup' is a dispatch routine (declared as DRIVER_DISPATCH), which runs at PASSIVE_LEVEL
-    // CHECK-NEXT: irql-too-low.c:[[@LINE+320]]:5: note: 'FooDispatchCleanup' is a dispatch routine (stored in MajorFunction here), which runs at PASSIVE_LEVEL
+    // CHECK-NEXT: irql-too-low.c:[[@LINE+320]]:5: note: 'FooDispatchCleanup' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_CLEANUP] here), which runs at PASSIVE_LEVEL
     FooDrainLocked(ext);
 
     Irp->IoStatus.Status = STATUS_SUCCESS;
@@ -221,7 +221,7 @@ NTSTATUS FooDispatchWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 done:
     // CHECK: irql-too-low.c:[[@LINE+5]]:5: warning: calling 'KeReleaseSpinLockFromDpcLevel' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL here [irql-too-low]
     // CHECK-NEXT: irql-too-low.c:[[@LINE-17]]:17: note: 'FooDispatchWrite' is a dispatch routine (declared as DRIVER_DISPATCH), which runs at PASSIVE_LEVEL
-    // CHECK-NEXT: irql-too-low.c:[[@LINE+292]]:5: note: 'FooDispatchWrite' is a dispatch routine (stored in MajorFunction here), which runs at PASSIVE_LEVEL
+    // CHECK-NEXT: irql-too-low.c:[[@LINE+292]]:5: note: 'FooDispatchWrite' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_WRITE] here), which runs at PASSIVE_LEVEL
     // CHECK-NEXT: irql-too-low.c:[[@LINE+2]]:5: warning: releasing spin lock 'ext->Lock' that may not be held [spinlock-not-held]
     // DISABLED: irql-too-low.c:[[@LINE+1]]:5: warning: releasing spin lock 'ext->Lock' that may not be held [spinlock-not-held]
     KeReleaseSpinLockFromDpcLevel(&ext->Lock);
@@ -263,11 +263,11 @@ NTSTATUS FooDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         break;
     case 0x220008:
         // CHECK: irql-too-low.c:[[@LINE+2]]:9: warning: calling 'KeAcquireSpinLockAtDpcLevel' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL here [irql-too-low]
-        // CHECK-NEXT: irql-too-low.c:[[@LINE+251]]:5: note: 'FooDispatchIoctl' is a dispatch routine (stored in MajorFunction here), which runs at PASSIVE_LEVEL
+        // CHECK-NEXT: irql-too-low.c:[[@LINE+251]]:5: note: 'FooDispatchIoctl' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] here), which runs at PASSIVE_LEVEL
         KeAcquireSpinLockAtDpcLevel(&ext->StatsLock);
         ext->Completed = 0;
         // CHECK: irql-too-low.c:[[@LINE+2]]:9: warning: calling 'KeReleaseSpinLockFromDpcLevel' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL here [irql-too-low]
-        // CHECK-NEXT: irql-too-low.c:[[@LINE+247]]:5: note: 'FooDispatchIoctl' is a dispatch routine (stored in MajorFunction here), which runs at PASSIVE_LEVEL
+        // CHECK-NEXT: irql-too-low.c:[[@LINE+247]]:5: note: 'FooDispatchIoctl' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] here), which runs at PASSIVE_LEVEL
         KeReleaseSpinLockFromDpcLevel(&ext->StatsLock);
         break;
     default:

@@ -130,7 +130,7 @@ VOID FooStartIoCancel(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     Irp->IoStatus.Status = STATUS_CANCELLED;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
     // CHECK: spinlock-leak.c:[[@LINE+2]]:1: warning: 'FooStartIoCancel' returns with the cancel spin lock held [spinlock-leak]
-    // CHECK-NEXT: spinlock-leak.c:[[@LINE+330]]:5: note: 'FooStartIoCancel' is a cancel routine (stored in CancelRoutine here), which runs at DISPATCH_LEVEL, holding the cancel spin lock
+    // CHECK-NEXT: spinlock-leak.c:[[@LINE+330]]:5: note: 'FooStartIoCancel' is a cancel routine (registered by IoSetCancelRoutine here), which runs at DISPATCH_LEVEL, holding the cancel spin lock
 }
 
 // A return inside a loop body, between acquire and release.

@@ -83,7 +83,7 @@ NTSTATUS FooDispatchClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     // The first release restored PASSIVE_LEVEL, hence irql-too-low as well.
     // CHECK: spinlock-not-held.c:[[@LINE+6]]:5: warning: calling 'KeReleaseSpinLock' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL here [irql-too-low]
     // CHECK-NEXT: spinlock-not-held.c:[[@LINE-13]]:17: note: 'FooDispatchClose' is a dispatch routine (declared as DRIVER_DISPATCH), which runs at PASSIVE_LEVEL
-    // CHECK-NEXT: spinlock-not-held.c:[[@LINE+342]]:5: note: 'FooDispatchClose' is a dispatch routine (stored in MajorFunction here), which runs at PASSIVE_LEVEL
+    // CHECK-NEXT: spinlock-not-held.c:[[@LINE+342]]:5: note: 'FooDispatchClose' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_CLOSE] here), which runs at PASSIVE_LEVEL
     // CHECK-NEXT: spinlock-not-held.c:[[@LINE+3]]:5: warning: releasing spin lock 'ext->Lock' that is not held [spinlock-not-held]
     // CHECK-NEXT: spinlock-not-held.c:[[@LINE-6]]:5: note: spin lock 'ext->Lock' released here
     // DISABLED: spinlock-not-held.c:[[@LINE+1]]:5: warning: calling 'KeReleaseSpinLock' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL here [irql-too-low]
@@ -148,7 +148,7 @@ NTSTATUS FooDispatchRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     // On the early path the IRQL is PASSIVE_LEVEL again: irql-too-low too.
     // CHECK: spinlock-not-held.c:[[@LINE+6]]:5: warning: calling 'KeReleaseInStackQueuedSpinLock' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL here [irql-too-low]
     // CHECK-NEXT: spinlock-not-held.c:[[@LINE-18]]:17: note: 'FooDispatchRead' is a dispatch routine (declared as DRIVER_DISPATCH), which runs at PASSIVE_LEVEL
-    // CHECK-NEXT: spinlock-not-held.c:[[@LINE+278]]:5: note: 'FooDispatchRead' is a dispatch routine (stored in MajorFunction here), which runs at PASSIVE_LEVEL
+    // CHECK-NEXT: spinlock-not-held.c:[[@LINE+278]]:5: note: 'FooDispatchRead' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_READ] here), which runs at PASSIVE_LEVEL
     // CHECK-NEXT: spinlock-not-held.c:[[@LINE+3]]:5: warning: releasing queued spin lock 'ext->Lock' that may not be held [spinlock-not-held]
     // CHECK-NEXT: spinlock-not-held.c:[[@LINE-11]]:9: note: queued spin lock 'ext->Lock' released here
     // DISABLED: spinlock-not-held.c:[[@LINE+1]]:5: warning: calling 'KeReleaseInStackQueuedSpinLock' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL here [irql-too-low]

@@ -94,9 +94,7 @@ const LockState &irqlcheck::lockState(const State &S, const std::string &Key) {
   return It == S.Locks.end() ? AsEntry : It->second;
 }
 
-/// Unresolved lock names (`?text`) and elements with a variable index name
-/// no single lock: they are tracked but never judged.
-static bool isPreciseKey(const std::string &Key) {
+bool irqlcheck::isPreciseKey(const std::string &Key) {
   return !Key.empty() && Key[0] != '?' && Key.find("[*]") == std::string::npos;
 }
 

@@ -56,6 +56,10 @@ struct Summary {
 
 using SummaryTable = std::map<std::string, Summary>;
 
+/// Unresolved lock names (`?text`) and elements with a variable index name
+/// no single lock: they are tracked but never judged.
+bool isPreciseKey(const std::string &Key);
+
 /// The state of lock \p Key in \p S (as on entry when not tracked).
 const LockState &lockState(const State &S, const std::string &Key);
 
@@ -79,6 +83,7 @@ public:
   /// null, or lack entries: such calls have no effect).
   FunctionAnalysis(const FunctionFact &F, const ContractDB &DB,
                    const SummaryTable *Summaries = nullptr);
+  const FunctionFact &function() const { return F; }
   /// Computes the state at the entry of every block.
   void run();
   /// Walks every reachable block once with the fixpoint states.

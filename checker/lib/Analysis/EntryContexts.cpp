@@ -4,6 +4,8 @@
 
 #include "llvm/ADT/STLExtras.h"
 
+#include <deque>
+
 using namespace irqlcheck;
 
 void EntryContexts::addRole(const std::string &Key, const std::string &Name,
@@ -38,8 +40,7 @@ void EntryContexts::addRole(const std::string &Key, const std::string &Name,
 }
 
 void EntryContexts::build(const std::vector<TUFacts> &TUs,
-                          const ContractDB &DB) {
-  llvm::StringMap<std::string> Names;
+                          const ContractDB &DB, const CallGraph &CG) {
   auto Declared = [&](const std::string &Key, const std::string &Name,
                       const std::vector<std::pair<std::string, Loc>> &As,
                       const Annotations &Sal, const Loc &SalAt) {
@@ -61,29 +62,23 @@ void EntryContexts::build(const std::vector<TUFacts> &TUs,
 
   // Registrations: a callback passed to a registering DDI, or stored in a
   // field the kernel calls through.
-  auto NameOf = [&](const std::string &Key) {
-    auto It = Names.find(Key);
-    if (It != Names.end())
-      return It->second;
-    size_t Colons = Key.rfind("::");
-    return Colons == std::string::npos ? Key : Key.substr(Colons + 2);
-  };
+  auto NameOf = [&](const std::string &Key) { return nameOf(Key); };
   auto Stored = [&](const std::string &Field, const std::string &Fn,
-                    const Loc &At) {
+                    const std::string &How, const Loc &At) {
     if (const FieldRegistration *FR = DB.fieldRegistration(Field))
-      if (const Role *R = DB.role(FR->Role)) {
-        size_t Colons = Field.rfind("::");
-        std::string Short =
-            Colons == std::string::npos ? Field : Field.substr(Colons + 2);
-        addRole(Fn, NameOf(Fn), *R, "stored in " + Short + " here", At);
-      }
+      if (const Role *R = DB.role(FR->Role))
+        addRole(Fn, NameOf(Fn), *R, How, At);
   };
   for (const TUFacts &TU : TUs)
     for (const FunctionFact &F : TU.Functions)
       for (const BlockFact &B : F.Blocks)
         for (const Event &E : B.Events) {
           if (E.Kind == Event::EK_Store) {
-            Stored(E.Store.Target, E.Store.Function, E.Store.At);
+            Stored(E.Store.Target, E.Store.Function,
+                   E.Store.Macro.empty()
+                       ? "assigned to " + E.Store.Text + " here"
+                       : "registered by " + E.Store.Macro + " here",
+                   E.Store.At);
             continue;
           }
           if (E.Kind != Event::EK_Call || E.Call.Callee.empty())
@@ -92,20 +87,22 @@ void EntryContexts::build(const std::vector<TUFacts> &TUs,
           if (!K)
             continue;
           const CallFact &C = E.Call;
+          // The callback may be named directly or read from storage the
+          // program stored it in first.
           for (const Registration &Reg : K->Registers) {
-            if (Reg.Arg >= C.Args.size() || C.Args[Reg.Arg].Function.empty())
+            const Role *R = DB.role(Reg.Role);
+            if (Reg.Arg >= C.Args.size() || !R)
               continue;
-            if (const Role *R = DB.role(Reg.Role)) {
-              std::string By = spelledName(C, DB);
-              addRole(C.Args[Reg.Arg].Function, NameOf(C.Args[Reg.Arg].Function),
-                      *R, "registered by " + By + " here", C.At);
-            }
+            for (const std::string &Fn : CG.functionsIn(C.Args[Reg.Arg]))
+              addRole(Fn, NameOf(Fn), *R,
+                      "registered by " + spelledName(C, DB) + " here", C.At);
           }
           const StoreContract &St = K->Stores;
           if (St.To >= 0 && St.Value >= 0 && size_t(St.To) < C.Args.size() &&
-              size_t(St.Value) < C.Args.size() &&
-              !C.Args[St.Value].Function.empty())
-            Stored(C.Args[St.To].Pointee, C.Args[St.Value].Function, C.At);
+              size_t(St.Value) < C.Args.size())
+            for (const std::string &Fn : CG.functionsIn(C.Args[St.Value]))
+              Stored(C.Args[St.To].Pointee, Fn,
+                     "registered by " + spelledName(C, DB) + " here", C.At);
         }
 
   // SAL IRQL annotations are the strongest evidence: they replace the roles'
@@ -124,6 +121,7 @@ void EntryContexts::build(const std::vector<TUFacts> &TUs,
       return;
     EntryContext &C = Contexts[Key];
     C.Irql = S;
+    C.FixedBySal = true;
     C.Why.clear();
     std::string How;
     if (Sal.Requires)
@@ -149,4 +147,243 @@ const EntryContext &EntryContexts::lookup(const std::string &Key) const {
   static const EntryContext None;
   auto It = Contexts.find(Key);
   return It == Contexts.end() ? None : It->second;
+}
+
+std::string EntryContexts::nameOf(const std::string &Key) const {
+  auto It = Names.find(Key);
+  if (It != Names.end())
+    return It->second;
+  size_t Colons = Key.rfind("::");
+  return Colons == std::string::npos ? Key : Key.substr(Colons + 2);
+}
+
+/// A caller's lock path in the callee's terms: what an argument points to
+/// becomes `*$N`; globals and struct fields are the same everywhere; the
+/// caller's locals and parameters are not visible to the callee.
+static std::string calleeLockKey(const std::string &Key, const CallFact &C) {
+  for (size_t N = 0; N < C.Args.size(); ++N)
+    if (C.Args[N].Pointee == Key)
+      return "*$" + std::to_string(N);
+  if (!isPreciseKey(Key) || Key[0] == '$' || Key.compare(0, 2, "*$") == 0 ||
+      Key.find('@') != std::string::npos)
+    return {};
+  return Key;
+}
+
+static constexpr IrqlSet bitLevel(unsigned B) { return IrqlSet(1u << B); }
+
+void EntryContexts::propagate(std::vector<CallSite> NewSites) {
+  // A canonical order, so that ties between equally short paths do not
+  // depend on the order of the input files.
+  std::vector<unsigned> Order(NewSites.size());
+  for (unsigned I = 0; I < Order.size(); ++I)
+    Order[I] = I;
+  llvm::sort(Order, [&](unsigned X, unsigned Y) {
+    const CallSite &A = NewSites[X], &B = NewSites[Y];
+    return std::tie(A.Call->At, A.Caller, A.Callee, X) <
+           std::tie(B.Call->At, B.Caller, B.Callee, Y);
+  });
+  Sites.clear();
+  for (unsigned I : Order)
+    Sites.push_back(std::move(NewSites[I]));
+  llvm::StringMap<std::vector<unsigned>> From, Into;
+  for (unsigned I = 0; I < Sites.size(); ++I) {
+    From[Sites[I].Caller].push_back(I);
+    Into[Sites[I].Callee].push_back(I);
+  }
+  std::vector<std::string> Keys;
+  for (const auto &E : Contexts)
+    Keys.push_back(E.getKey().str());
+  llvm::sort(Keys);
+
+  // IRQLs, over (function, level) pairs.
+  std::deque<std::pair<std::string, unsigned>> Work;
+  for (const std::string &Key : Keys)
+    for (unsigned B = 0; B < 5; ++B)
+      if (Contexts[Key].Irql & bitLevel(B))
+        Work.push_back({Key, B});
+  auto Arrive = [&](unsigned Site, unsigned B, bool Raised) {
+    EntryContext &C = Contexts[Sites[Site].Callee];
+    if (C.FixedBySal || (C.Irql & bitLevel(B)))
+      return;
+    C.Irql |= bitLevel(B);
+    C.Via[B] = int(Site);
+    C.ViaRaise[B] = Raised;
+    Work.push_back({Sites[Site].Callee, B});
+  };
+  // Levels a caller establishes itself hold whoever calls it.
+  for (unsigned I = 0; I < Sites.size(); ++I)
+    if (!Sites[I].Irql.Unknown)
+      for (unsigned B = 0; B < 5; ++B)
+        if (Sites[I].Irql.Levels & bitLevel(B))
+          Arrive(I, B, true);
+  while (!Work.empty()) {
+    auto [Fn, B] = Work.front();
+    Work.pop_front();
+    auto It = From.find(Fn);
+    if (It == From.end())
+      continue;
+    for (unsigned I : It->second) {
+      const IrqlValue &V = Sites[I].Irql;
+      if (!V.Unknown && (V.EntryMask & bitLevel(B)))
+        Arrive(I, B, false);
+    }
+  }
+
+  // Held locks, over (function, lock) pairs.
+  std::deque<std::pair<std::string, std::string>> LockWork;
+  auto Hand = [&](unsigned Site, const std::string &CallerKey,
+                  const std::string &Kind) {
+    const CallSite &S = Sites[Site];
+    std::string Key = calleeLockKey(CallerKey, *S.Call);
+    EntryContext &C = Contexts[S.Callee];
+    if (Key.empty() || C.held(Key))
+      return;
+    EntryHeld H;
+    H.Key = Key;
+    H.Kind = Kind;
+    H.Site = int(Site);
+    H.CallerKey = CallerKey;
+    C.Held.push_back(std::move(H));
+    LockWork.push_back({S.Callee, Key});
+  };
+  for (const std::string &Key : Keys)
+    for (const EntryHeld &H : Contexts[Key].Held)
+      LockWork.push_back({Key, H.Key});
+  for (unsigned I = 0; I < Sites.size(); ++I)
+    for (const auto &[Key, L] : Sites[I].Locks)
+      if (L.Mask & LS_Held)
+        Hand(I, Key, L.Kind);
+  while (!LockWork.empty()) {
+    auto [Fn, Key] = LockWork.front();
+    LockWork.pop_front();
+    auto It = From.find(Fn);
+    if (It == From.end())
+      continue;
+    const EntryHeld *H = Contexts[Fn].held(Key);
+    std::string Kind = H ? H->Kind : "spin lock";
+    for (unsigned I : It->second) {
+      // Untouched by the caller up to the call: still held.
+      auto L = Sites[I].Locks.find(Key);
+      if (L == Sites[I].Locks.end() || (L->second.Mask & LS_AsEntry))
+        Hand(I, Key, Kind);
+    }
+  }
+  computeMustHold(Into);
+}
+
+void EntryContexts::computeMustHold(
+    const llvm::StringMap<std::vector<unsigned>> &Into) {
+  // Surely held: every call site reaching the function holds it surely
+  // and no role of the function lacks it. A greatest fixpoint: start from
+  // "surely" and take it back where a site disproves it.
+  for (auto &E : Contexts)
+    for (EntryHeld &H : E.getValue().Held)
+      if (H.Site >= 0)
+        H.Must = !E.getValue().IsEntryRoutine;
+  auto SurelyAt = [&](const CallSite &S, const std::string &Key) {
+    const EntryContext &Caller = lookup(S.Caller);
+    for (const auto &[K, L] : S.Locks) {
+      if (calleeLockKey(K, *S.Call) != Key)
+        continue;
+      if (L.Mask == LS_Held)
+        return true;
+      const EntryHeld *H = Caller.held(K);
+      if (L.Mask == LS_AsEntry && H && H->Must)
+        return true;
+    }
+    for (const EntryHeld &H : Caller.Held)
+      if (H.Must && !S.Locks.count(H.Key) &&
+          calleeLockKey(H.Key, *S.Call) == Key)
+        return true;
+    return false;
+  };
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (auto &E : Contexts)
+      for (EntryHeld &H : E.getValue().Held) {
+        if (H.Site < 0 || !H.Must)
+          continue;
+        auto It = Into.find(E.getKey());
+        bool All = It != Into.end() &&
+                   llvm::all_of(It->second, [&](unsigned I) {
+                     return SurelyAt(Sites[I], H.Key);
+                   });
+        if (!All) {
+          H.Must = false;
+          Changed = true;
+        }
+      }
+  }
+}
+
+std::vector<RoleEvidence> EntryContexts::explainIrql(const std::string &Key,
+                                                     IrqlSet Levels) const {
+  std::vector<RoleEvidence> Out;
+  auto Add = [&](RoleEvidence E) {
+    for (const RoleEvidence &O : Out)
+      if (O.At == E.At && O.Note == E.Note)
+        return;
+    Out.push_back(std::move(E));
+  };
+  for (unsigned B = 0; B < 5; ++B) {
+    if (!(Levels & bitLevel(B)))
+      continue;
+    std::string Fn = Key;
+    // Shortest paths cannot be longer than the number of sites; the bound
+    // only guards against a bug turning into a hang.
+    for (size_t Hops = 0; Hops <= Sites.size(); ++Hops) {
+      const EntryContext &C = lookup(Fn);
+      if (C.Via[B] < 0) {
+        for (const RoleEvidence &W : C.Why)
+          if (W.Irql & bitLevel(B))
+            Add(W);
+        break;
+      }
+      const CallSite &S = Sites[C.Via[B]];
+      Add({"'" + nameOf(Fn) + "' is called with IRQL " +
+               describeLevels(bitLevel(B)) + " from '" + nameOf(S.Caller) +
+               "' here",
+           S.Call->At, bitLevel(B)});
+      if (C.ViaRaise[B]) {
+        if (S.IrqlChangedAt.valid())
+          Add({"IRQL " + S.IrqlChange + " here", S.IrqlChangedAt,
+               bitLevel(B)});
+        break;
+      }
+      Fn = S.Caller;
+    }
+  }
+  return Out;
+}
+
+std::vector<RoleEvidence> EntryContexts::explainHeld(const std::string &Key,
+                                                     const std::string &Lock,
+                                                     const std::string &Name) const {
+  std::vector<RoleEvidence> Out;
+  std::string Fn = Key, LockKey = Lock;
+  for (size_t Hops = 0; Hops <= Sites.size(); ++Hops) {
+    const EntryContext &C = lookup(Fn);
+    const EntryHeld *H = C.held(LockKey);
+    if (!H)
+      break;
+    if (H->Site < 0) {
+      for (const RoleEvidence &W : C.Why)
+        Out.push_back({W.Note + ", holding " + Name, W.At, W.Irql});
+      break;
+    }
+    const CallSite &S = Sites[H->Site];
+    Out.push_back({"'" + nameOf(Fn) + "' is called from '" +
+                       nameOf(S.Caller) + "' here, holding " + Name,
+                   S.Call->At, 0});
+    auto L = S.Locks.find(H->CallerKey);
+    if (L != S.Locks.end() && (L->second.Mask & LS_Held)) {
+      for (const Acquisition &A : L->second.By)
+        Out.push_back({Name + " acquired here", A.At, 0});
+      break;
+    }
+    Fn = S.Caller;
+    LockKey = H->CallerKey;
+  }
+  return Out;
 }

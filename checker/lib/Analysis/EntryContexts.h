@@ -2,14 +2,18 @@
 ///
 /// \file
 /// The roles domain: the IRQLs a function may be entered at and the locks
-/// held on entry, with the evidence (role typedef, registration, SAL
-/// annotation) that notes cite. Strongest first: SAL IRQL annotations, then
-/// the union of every role the function has.
+/// held on entry, with the evidence that notes cite. Where they come from,
+/// strongest first: SAL IRQL annotations (which fix the IRQL), the roles
+/// the function has (role typedefs, _Function_class_, registrations), and
+/// the call sites that reach it: a caller's IRQL and held locks at a call
+/// flow into the callee, transitively (SPEC section 5).
 ///
 //===----------------------------------------------------------------------===//
 #ifndef IRQLCHECK_ANALYSIS_ENTRYCONTEXTS_H
 #define IRQLCHECK_ANALYSIS_ENTRYCONTEXTS_H
 
+#include "Analysis/CallGraph.h"
+#include "Analysis/State.h"
 #include "Contracts/ContractDB.h"
 #include "Facts/Facts.h"
 
@@ -17,17 +21,34 @@
 
 namespace irqlcheck {
 
+/// One piece of evidence, as a note: "'F' is a DPC routine (...)".
 struct RoleEvidence {
-  std::string Note; ///< "'F' is a DPC routine (declared as ...), which ..."
+  std::string Note;
   Loc At;
   IrqlSet Irql = 0;
+};
+
+/// A call from one program function to another, with the caller's state
+/// just before it (relative to the caller's entry).
+struct CallSite {
+  std::string Caller;
+  std::string Callee;
+  const CallFact *Call = nullptr;
+  IrqlValue Irql;
+  Loc IrqlChangedAt;
+  std::string IrqlChange;
+  std::map<std::string, LockState> Locks;
 };
 
 struct EntryHeld {
   std::string Key; ///< Lock path, `<CancelSpinLock>` for global locks.
   std::string Kind;
-  bool Must = false;        ///< Held on entry in every role.
+  bool Must = false;        ///< Held on entry in every context.
   bool MustRelease = false; ///< The function must release it.
+  /// The call site that hands it over held (-1: a role does), and the
+  /// lock's key in that caller.
+  int Site = -1;
+  std::string CallerKey;
 };
 
 struct EntryContext {
@@ -36,8 +57,14 @@ struct EntryContext {
   IrqlSet Irql = 0;
   /// Called by the kernel: locks it returns holding are leaks.
   bool IsEntryRoutine = false;
+  /// Its IRQL is fixed by a SAL annotation: callers do not widen it.
+  bool FixedBySal = false;
   std::vector<RoleEvidence> Why;
   std::vector<EntryHeld> Held;
+  /// Per level (bit index): the call site it first arrived through, -1
+  /// for a role or annotation; and whether that caller raised to it.
+  int Via[5] = {-1, -1, -1, -1, -1};
+  bool ViaRaise[5] = {};
 
   const EntryHeld *held(const std::string &Key) const {
     for (const EntryHeld &H : Held)
@@ -49,17 +76,35 @@ struct EntryContext {
 
 class EntryContexts {
 public:
-  void build(const std::vector<TUFacts> &TUs, const ContractDB &DB);
+  /// Roles and annotations.
+  void build(const std::vector<TUFacts> &TUs, const ContractDB &DB,
+             const CallGraph &CG);
+  /// Adds what the calls between program functions imply. Breadth-first,
+  /// so the path recorded for each level or lock is a shortest one.
+  void propagate(std::vector<CallSite> Sites);
   /// The context of function \p Key; an empty context if it has none.
   const EntryContext &lookup(const std::string &Key) const;
+
+  /// Why function \p Key may run at \p Levels: for each level the chain of
+  /// calls back to the role, annotation or raise it comes from.
+  std::vector<RoleEvidence> explainIrql(const std::string &Key,
+                                        IrqlSet Levels) const;
+  /// Why lock \p Lock is held on entry to \p Key; \p Name describes it.
+  std::vector<RoleEvidence> explainHeld(const std::string &Key,
+                                        const std::string &Lock,
+                                        const std::string &Name) const;
 
 private:
   void addRole(const std::string &Key, const std::string &Name,
                const Role &R, const std::string &How, const Loc &At);
+  std::string nameOf(const std::string &Key) const;
+  void computeMustHold(const llvm::StringMap<std::vector<unsigned>> &Into);
 
   llvm::StringMap<EntryContext> Contexts;
   /// Roles seen per function, so each is counted once.
   llvm::StringMap<std::vector<std::string>> RolesOf;
+  llvm::StringMap<std::string> Names;
+  std::vector<CallSite> Sites;
 };
 
 } // namespace irqlcheck

@@ -1,5 +1,6 @@
 //===- Program.cpp - Whole-program analysis over TU facts -----------------===//
 #include "Driver/Program.h"
+#include "Analysis/CallGraph.h"
 #include "Analysis/Dataflow.h"
 #include "Analysis/EntryContexts.h"
 #include "Report/Reporter.h"
@@ -32,6 +33,25 @@ public:
 private:
   const RuleContext &Ctx;
   const std::vector<std::unique_ptr<Rule>> &Rules;
+};
+
+/// Records the state before every call to a program function.
+class CallSiteCollector : public AnalysisVisitor {
+public:
+  CallSiteCollector(const FunctionFact &F, const CallGraph &CG,
+                    std::vector<CallSite> &Out)
+      : F(F), CG(CG), Out(Out) {}
+  void onCall(const CallFact &C, const Contract *,
+              const std::vector<LockOp> &, const State &Before) override {
+    for (const FunctionFact *Callee : CG.callees(C))
+      Out.push_back({F.Key, Callee->Key, &C, Before.Irql, Before.IrqlChangedAt,
+                     Before.IrqlChange, Before.Locks});
+  }
+
+private:
+  const FunctionFact &F;
+  const CallGraph &CG;
+  std::vector<CallSite> &Out;
 };
 } // namespace
 
@@ -69,59 +89,11 @@ static void addAnnotatedContract(ContractDB &DB, const std::string &Key,
   DB.add(std::move(C));
 }
 
-/// Callees before callers (a post-order of the call graph), so that one
-/// round of summaries mostly suffices; recursion needs more rounds.
-static std::vector<const FunctionFact *>
-bottomUpOrder(const std::vector<TUFacts> &TUs) {
-  std::map<std::string, const FunctionFact *> ByKey;
-  std::vector<const FunctionFact *> All;
-  for (const TUFacts &TU : TUs)
-    for (const FunctionFact &F : TU.Functions) {
-      All.push_back(&F);
-      ByKey.emplace(F.Key, &F);
-    }
-  std::vector<const FunctionFact *> Order;
-  std::set<const FunctionFact *> Seen;
-  // Iterative DFS: deep helper chains must not overflow the stack.
-  for (const FunctionFact *Root : All) {
-    if (!Seen.insert(Root).second)
-      continue;
-    std::vector<std::pair<const FunctionFact *, std::vector<const FunctionFact *>>>
-        Stack;
-    auto Callees = [&](const FunctionFact *F) {
-      std::vector<const FunctionFact *> Out;
-      for (const BlockFact &B : F->Blocks)
-        for (const Event &E : B.Events)
-          if (E.Kind == Event::EK_Call) {
-            auto It = ByKey.find(E.Call.Callee);
-            if (It != ByKey.end())
-              Out.push_back(It->second);
-          }
-      std::reverse(Out.begin(), Out.end());
-      return Out;
-    };
-    Stack.push_back({Root, Callees(Root)});
-    while (!Stack.empty()) {
-      auto &[F, Pending] = Stack.back();
-      if (Pending.empty()) {
-        Order.push_back(F);
-        Stack.pop_back();
-        continue;
-      }
-      const FunctionFact *Next = Pending.back();
-      Pending.pop_back();
-      if (Seen.insert(Next).second)
-        Stack.push_back({Next, Callees(Next)});
-    }
-  }
-  return Order;
-}
-
 /// What every user function does to its callers' IRQL and locks.
-static SummaryTable summarizeFunctions(const std::vector<TUFacts> &TUs,
+static SummaryTable summarizeFunctions(const CallGraph &CG,
                                        const ContractDB &DB) {
   SummaryTable Table;
-  std::vector<const FunctionFact *> Order = bottomUpOrder(TUs);
+  std::vector<const FunctionFact *> Order = CG.bottomUp();
   // Summaries only grow towards a fixpoint; the bound stops pathological
   // recursion from costing more than a few passes.
   for (unsigned Round = 0; Round < 4; ++Round) {
@@ -161,24 +133,38 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
       addAnnotatedContract(DB, D.Key, D.Sal);
   }
 
+  CallGraph CG(TUs);
   EntryContexts Contexts;
-  Contexts.build(TUs, DB);
+  Contexts.build(TUs, DB, CG);
 
   std::vector<std::unique_ptr<Rule>> Rules;
   addIrqlRules(EnabledRules, Rules);
   addLockRules(EnabledRules, Rules);
 
-  SummaryTable Summaries = summarizeFunctions(TUs, DB);
+  SummaryTable Summaries = summarizeFunctions(CG, DB);
 
-  std::vector<Finding> Findings;
+  // Each function is analysed once, relative to its entry; its calls to
+  // other program functions then carry its IRQL and locks into them.
+  std::vector<std::unique_ptr<FunctionAnalysis>> Analyses;
+  std::vector<CallSite> Sites;
   for (const TUFacts &TU : TUs)
     for (const FunctionFact &F : TU.Functions) {
-      FunctionAnalysis A(F, DB, &Summaries);
-      A.run();
-      RuleContext Ctx{F, Contexts.lookup(F.Key), DB, Findings};
-      RuleDispatcher D(Ctx, Rules);
-      A.replay(D);
+      Analyses.push_back(std::make_unique<FunctionAnalysis>(F, DB, &Summaries));
+      Analyses.back()->run();
+      CallSiteCollector Collect(F, CG, Sites);
+      Analyses.back()->replay(Collect);
     }
+  Contexts.propagate(std::move(Sites));
+
+  std::vector<Finding> Findings;
+  for (const auto &A : Analyses) {
+    const FunctionFact &F = A->function();
+    auto Own = Summaries.find(F.Key);
+    RuleContext Ctx{F, Contexts.lookup(F.Key), Contexts, DB,
+                    Own == Summaries.end() ? nullptr : &Own->second, Findings};
+    RuleDispatcher D(Ctx, Rules);
+    A->replay(D);
+  }
   normalizeFindings(Findings);
   return Findings;
 }

@@ -41,6 +41,8 @@ private:
   void addStmt(const Stmt *S, BlockFact &B);
   void setResult(const Expr *Rhs, const std::string &Path);
   static const FunctionDecl *referencedFunction(const Expr *E);
+  /// The macros whose expansion \p L is in, outermost first.
+  std::vector<std::string> macrosAt(SourceLocation L) const;
   void linearize(const Stmt *S, BlockFact &B);
 
   ASTContext &Ctx;
@@ -208,6 +210,8 @@ std::string FunctionExtractor::text(const Expr *E) const {
 }
 
 const FunctionDecl *FunctionExtractor::referencedFunction(const Expr *E) {
+  if (!E)
+    return nullptr;
   E = E->IgnoreParenCasts();
   if (const auto *UO = dyn_cast<UnaryOperator>(E))
     if (UO->getOpcode() == UO_AddrOf)
@@ -238,17 +242,7 @@ ArgFact FunctionExtractor::arg(const Expr *E) const {
   return A;
 }
 
-void FunctionExtractor::addCall(const CallExpr *CE, BlockFact &B) {
-  Event Ev;
-  Ev.Kind = Event::EK_Call;
-  CallFact &C = Ev.Call;
-  if (const FunctionDecl *FD = CE->getDirectCallee()) {
-    C.Callee = functionKey(FD);
-    C.Spelled = FD->getNameAsString();
-  }
-  // The macros the call was written through, outermost first: the user
-  // wrote KeAcquireSpinLock, the AST calls KeAcquireSpinLockRaiseToDpc.
-  SourceLocation L = CE->getBeginLoc();
+std::vector<std::string> FunctionExtractor::macrosAt(SourceLocation L) const {
   std::vector<std::string> Inner;
   while (L.isMacroID()) {
     if (SM.isMacroArgExpansion(L)) {
@@ -259,7 +253,27 @@ void FunctionExtractor::addCall(const CallExpr *CE, BlockFact &B) {
         Lexer::getImmediateMacroName(L, SM, Ctx.getLangOpts()).str());
     L = SM.getImmediateExpansionRange(L).getBegin();
   }
-  C.Macros.assign(Inner.rbegin(), Inner.rend());
+  return {Inner.rbegin(), Inner.rend()};
+}
+
+void FunctionExtractor::addCall(const CallExpr *CE, BlockFact &B) {
+  Event Ev;
+  Ev.Kind = Event::EK_Call;
+  CallFact &C = Ev.Call;
+  if (const FunctionDecl *FD = CE->getDirectCallee()) {
+    C.Callee = functionKey(FD);
+    C.Spelled = FD->getNameAsString();
+  } else if (const Expr *Fn = CE->getCallee()) {
+    const Expr *Ptr = Fn->IgnoreParenCasts();
+    if (const auto *UO = dyn_cast<UnaryOperator>(Ptr))
+      if (UO->getOpcode() == UO_Deref)
+        Ptr = UO->getSubExpr()->IgnoreParenCasts();
+    C.Through = objectPath(Ptr);
+    C.Spelled = text(Ptr);
+  }
+  // The user wrote KeAcquireSpinLock, the AST calls
+  // KeAcquireSpinLockRaiseToDpc.
+  C.Macros = macrosAt(CE->getBeginLoc());
   C.At = loc(CE->getBeginLoc());
   for (const Expr *A : CE->arguments())
     C.Args.push_back(arg(A));
@@ -297,6 +311,11 @@ void FunctionExtractor::addStmt(const Stmt *S, BlockFact &B) {
       Event Ev;
       Ev.Kind = Event::EK_Store;
       Ev.Store.Target = fieldKey(BO->getLHS());
+      Ev.Store.Path = objectPath(BO->getLHS());
+      Ev.Store.Text = text(BO->getLHS());
+      std::vector<std::string> Macros = macrosAt(BO->getBeginLoc());
+      if (!Macros.empty())
+        Ev.Store.Macro = Macros.front();
       Ev.Store.Function = functionKey(FD);
       Ev.Store.At = loc(BO->getBeginLoc());
       B.Events.push_back(std::move(Ev));
@@ -307,9 +326,22 @@ void FunctionExtractor::addStmt(const Stmt *S, BlockFact &B) {
   }
   if (const auto *DS = dyn_cast<DeclStmt>(S))
     for (const Decl *D : DS->decls())
-      if (const auto *VD = dyn_cast<VarDecl>(D))
-        if (VD->hasLocalStorage())
-          setResult(VD->getInit(), localName(VD));
+      if (const auto *VD = dyn_cast<VarDecl>(D)) {
+        if (!VD->hasLocalStorage())
+          continue;
+        // `PKDEFERRED_ROUTINE Routine = MyDpc;` is a store like any other.
+        if (const FunctionDecl *FD = referencedFunction(VD->getInit())) {
+          Event Ev;
+          Ev.Kind = Event::EK_Store;
+          Ev.Store.Target = Ev.Store.Path = localName(VD);
+          Ev.Store.Text = VD->getNameAsString();
+          Ev.Store.Function = functionKey(FD);
+          Ev.Store.At = loc(VD->getBeginLoc());
+          B.Events.push_back(std::move(Ev));
+          continue;
+        }
+        setResult(VD->getInit(), localName(VD));
+      }
 }
 
 void FunctionExtractor::linearize(const Stmt *S, BlockFact &B) {

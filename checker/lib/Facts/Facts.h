@@ -62,6 +62,9 @@ struct CallFact {
   /// Key of the callee: its name, or `file::name` for a static function.
   /// Empty for calls through function pointers.
   std::string Callee;
+  /// For a call through a function pointer: the storage it is read from
+  /// (`T::Callback`, `fn@12`), so functions stored there are its callees.
+  std::string Through;
   /// The name as the user wrote it: the outermost macro at the call when
   /// that macro expands to the call (KeAcquireSpinLock), else the callee.
   std::string Spelled;
@@ -79,7 +82,15 @@ struct CallFact {
 /// A function stored into a field or variable (`DriverObject->DriverUnload =
 /// Unload`): a registration when the target is a role-bearing field.
 struct StoreFact {
-  std::string Target; ///< Object path of the assigned storage.
+  /// The assigned field as `STRUCT_TAG::field` whatever the object (what
+  /// registrations name), else the object path of the storage.
+  std::string Target;
+  /// The object path of the storage (`params@12.FullySpecified.Routine`),
+  /// matched against the paths a registration or a call later reads.
+  std::string Path;
+  std::string Text; ///< The assigned expression as written.
+  /// The macro the store was written through (ExInitializeWorkItem).
+  std::string Macro;
   std::string Function;
   Loc At;
 };

@@ -35,7 +35,7 @@ public:
       return;
     std::vector<Note> Notes;
     if (Before.Irql.EntryMask & Bad)
-      Notes = roleNotes(Ctx.Entry, Bad & Before.Irql.EntryMask);
+      Notes = Ctx.whyIrql(Bad & Before.Irql.EntryMask);
     if ((Before.Irql.Levels & Bad) && Before.IrqlChangedAt.valid())
       Notes.push_back({Before.IrqlChangedAt, "IRQL " + Before.IrqlChange +
                                                  " here"});

@@ -33,11 +33,12 @@ static std::vector<Note> acquiredHere(const LockState &L,
   return Out;
 }
 
-/// The roles that hand the function \p Name already held.
-static void addHoldingNotes(const EntryContext &E, const std::string &Name,
+/// How the function came to hold lock \p Key on entry.
+static void addHoldingNotes(const RuleContext &Ctx, const std::string &Key,
+                            const std::string &Name,
                             std::vector<Note> &Notes) {
-  for (const RoleEvidence &W : E.Why)
-    Notes.push_back({W.At, W.Note + ", holding " + Name});
+  for (Note &N : Ctx.whyHeld(Key, Name))
+    Notes.push_back(std::move(N));
 }
 
 static bool judged(const LockOp &Op, LockContract::OpKind Kind) {
@@ -47,6 +48,16 @@ static bool judged(const LockOp &Op, LockContract::OpKind Kind) {
     return Op.Op == LockContract::LO_Acquire ||
            Op.Op == LockContract::LO_TryAcquire;
   return Op.Op == Kind;
+}
+
+/// The function returns holding lock \p Key on every path: it is an
+/// acquire wrapper, and its callers apply (and judge) the acquire.
+static bool acquiresForCallers(const RuleContext &Ctx, const std::string &Key) {
+  if (!Ctx.Own)
+    return false;
+  auto It = Ctx.Own->Locks.find(Key);
+  return It != Ctx.Own->Locks.end() &&
+         (It->second.Mask & (LS_Held | LS_Free | LS_AsEntry)) == LS_Held;
 }
 
 namespace {
@@ -63,12 +74,15 @@ class DoubleAcquireRule : public Rule {
       bool EntryPart = (L.Mask & LS_AsEntry) && H;
       if (!(L.Mask & LS_Held) && !EntryPart)
         continue;
+      // An acquire wrapper's callers judge the acquire at each call.
+      if (!(L.Mask & LS_Held) && acquiresForCallers(Ctx, Op.Key))
+        continue;
       bool Must = !(L.Mask & LS_Free) &&
                   (!(L.Mask & LS_AsEntry) || (H && H->Must));
       std::string Name = nameOf(Op, L);
       std::vector<Note> Notes = acquiredHere(L, Name);
       if (EntryPart)
-        addHoldingNotes(Ctx.Entry, Name, Notes);
+        addHoldingNotes(Ctx, Op.Key, Name, Notes);
       Ctx.report("spinlock-double-acquire", C.At,
                  "acquiring " + Name + " that " +
                      (Must ? "is already held" : "may already be held"),
@@ -177,7 +191,7 @@ class LeakRule : public Rule {
       std::string Name = describeLock(L);
       std::vector<Note> Notes = acquiredHere(L, Name);
       if (EntryPart)
-        addHoldingNotes(Ctx.Entry, Name, Notes);
+        addHoldingNotes(Ctx, Key, Name, Notes);
       Ctx.report("spinlock-leak", At,
                  "'" + Fn + "' " + (Must ? "returns" : "may return") +
                      " with " + Name + " held",
@@ -192,7 +206,7 @@ class LeakRule : public Rule {
       L.Global = true;
       std::string Name = describeLock(L);
       std::vector<Note> Notes;
-      addHoldingNotes(Ctx.Entry, Name, Notes);
+      addHoldingNotes(Ctx, H.Key, Name, Notes);
       Ctx.report("spinlock-leak", At,
                  "'" + Fn + "' " + (H.Must ? "returns" : "may return") +
                      " with " + Name + " held",

@@ -18,10 +18,18 @@ bool irqlcheck::isKnownRule(llvm::StringRef Id) {
   return llvm::any_of(Catalogue, [&](const RuleInfo &R) { return R.Id == Id; });
 }
 
-std::vector<Note> irqlcheck::roleNotes(const EntryContext &E, IrqlSet Levels) {
+static std::vector<Note> asNotes(const std::vector<RoleEvidence> &Why) {
   std::vector<Note> Out;
-  for (const RoleEvidence &W : E.Why)
-    if (W.Irql & Levels)
-      Out.push_back({W.At, W.Note});
+  for (const RoleEvidence &W : Why)
+    Out.push_back({W.At, W.Note});
   return Out;
+}
+
+std::vector<Note> RuleContext::whyIrql(IrqlSet Levels) const {
+  return asNotes(Contexts.explainIrql(Function.Key, Levels));
+}
+
+std::vector<Note> RuleContext::whyHeld(const std::string &Key,
+                                       const std::string &Name) const {
+  return asNotes(Contexts.explainHeld(Function.Key, Key, Name));
 }

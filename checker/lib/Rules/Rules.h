@@ -35,8 +35,18 @@ bool isKnownRule(llvm::StringRef Id);
 struct RuleContext {
   const FunctionFact &Function;
   const EntryContext &Entry;
+  const EntryContexts &Contexts;
   const ContractDB &DB;
+  /// The function's own effect on its callers (null if none).
+  const Summary *Own;
   std::vector<Finding> &Out;
+
+  /// Notes explaining why the function may run at \p Levels: the chain of
+  /// calls back to a role, an annotation or a raise.
+  std::vector<Note> whyIrql(IrqlSet Levels) const;
+  /// Notes explaining why lock \p Key (called \p Name) is held on entry.
+  std::vector<Note> whyHeld(const std::string &Key,
+                            const std::string &Name) const;
 
   void report(llvm::StringRef Rule, const Loc &At, std::string Message,
               std::vector<Note> Notes) const {
@@ -59,9 +69,6 @@ void addIrqlRules(llvm::ArrayRef<std::string> Enabled,
                   std::vector<std::unique_ptr<Rule>> &Out);
 void addLockRules(llvm::ArrayRef<std::string> Enabled,
                   std::vector<std::unique_ptr<Rule>> &Out);
-
-/// Notes explaining why the function runs at the levels in \p Levels.
-std::vector<Note> roleNotes(const EntryContext &E, IrqlSet Levels);
 
 } // namespace irqlcheck
 
