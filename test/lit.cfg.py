@@ -1,5 +1,6 @@
 # lit configuration for irqlcheck's tests.
 import os
+import sys
 import lit.formats
 
 config.name = "irqlcheck"
@@ -28,3 +29,4 @@ config.substitutions.append(("%sal_header", sal))
 config.substitutions.append(("%clang", config.clang))
 config.substitutions.append(("%src", config.irqlcheck_src))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+config.substitutions.append(("%python", sys.executable))

@@ -29,6 +29,7 @@
 #include "llvm/Support/Signals.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
+#include "llvm/Support/VirtualFileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <mutex>
@@ -156,7 +157,11 @@ static TUResult parseTU(const tooling::CompilationDatabase &DB,
     R.Failure = "'" + File + "': is a directory";
     return R;
   }
-  tooling::ClangTool Tool(DB, {File});
+  // A file system of its own: the default one changes the process's working
+  // directory for each compile command, which parallel TUs would race on.
+  tooling::ClangTool Tool(DB, {File},
+                          std::make_shared<PCHContainerOperations>(),
+                          llvm::vfs::createPhysicalFileSystem());
   Tool.setPrintErrorMessage(false);
   // Builtin headers first, so a user's own -resource-dir still wins.
   Tool.appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(

@@ -359,7 +359,7 @@ std::vector<RoleEvidence> EntryContexts::explainIrql(const std::string &Key,
 
 std::vector<RoleEvidence> EntryContexts::explainHeld(const std::string &Key,
                                                      const std::string &Lock,
-                                                     const std::string &Name) const {
+                                                     std::string Name) const {
   std::vector<RoleEvidence> Out;
   std::string Fn = Key, LockKey = Lock;
   for (size_t Hops = 0; Hops <= Sites.size(); ++Hops) {
@@ -373,10 +373,13 @@ std::vector<RoleEvidence> EntryContexts::explainHeld(const std::string &Key,
       break;
     }
     const CallSite &S = Sites[H->Site];
+    // Each caller's notes name the lock as that caller writes it.
+    auto L = S.Locks.find(H->CallerKey);
+    if (L != S.Locks.end() && !L->second.Display.empty())
+      Name = describeLock(L->second);
     Out.push_back({"'" + nameOf(Fn) + "' is called from '" +
                        nameOf(S.Caller) + "' here, holding " + Name,
                    S.Call->At, 0});
-    auto L = S.Locks.find(H->CallerKey);
     if (L != S.Locks.end() && (L->second.Mask & LS_Held)) {
       for (const Acquisition &A : L->second.By)
         Out.push_back({Name + " acquired here", A.At, 0});

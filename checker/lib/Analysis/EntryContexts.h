@@ -92,7 +92,7 @@ public:
   /// Why lock \p Lock is held on entry to \p Key; \p Name describes it.
   std::vector<RoleEvidence> explainHeld(const std::string &Key,
                                         const std::string &Lock,
-                                        const std::string &Name) const;
+                                        std::string Name) const;
 
 private:
   void addRole(const std::string &Key, const std::string &Name,

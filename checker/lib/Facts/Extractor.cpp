@@ -8,10 +8,13 @@
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Analysis/CFG.h"
+#include "clang/Basic/FileManager.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Path.h"
 
 using namespace clang;
 using namespace irqlcheck;
@@ -49,11 +52,32 @@ private:
   SourceManager &SM;
   const std::string &MainFile;
   const FunctionDecl *Current = nullptr;
+  mutable llvm::StringMap<std::string> Absolute;
+  std::string absolute(llvm::StringRef Name) const;
   /// Where each call's event is, so an assignment of its result can find it.
   llvm::DenseMap<const CallExpr *, std::pair<BlockFact *, unsigned>> CallPos;
 };
 
 } // namespace
+
+/// Paths are made absolute against the TU's working directory (a compile
+/// database entry's `directory`), so that every TU names a file alike and
+/// the tool can print it relative to where the user runs it.
+static std::string absolutePath(FileManager &FM, llvm::StringRef Name) {
+  llvm::SmallString<256> Path(Name);
+  // The VFS knows the TU's directory; the process's cwd may differ.
+  if (FM.getVirtualFileSystem().makeAbsolute(Path))
+    FM.makeAbsolutePath(Path);
+  llvm::sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+  return std::string(Path);
+}
+
+std::string FunctionExtractor::absolute(llvm::StringRef Name) const {
+  auto It = Absolute.find(Name);
+  if (It != Absolute.end())
+    return It->second;
+  return Absolute[Name] = absolutePath(SM.getFileManager(), Name);
+}
 
 Loc FunctionExtractor::loc(SourceLocation L) const {
   Loc Out;
@@ -63,7 +87,7 @@ Loc FunctionExtractor::loc(SourceLocation L) const {
   PresumedLoc P = SM.getPresumedLoc(F);
   if (P.isInvalid())
     return Out;
-  Out.File = P.getFilename();
+  Out.File = absolute(P.getFilename());
   Out.Line = P.getLine();
   Out.Col = P.getColumn();
   Out.Raw = F.getRawEncoding();
@@ -635,7 +659,7 @@ TUFacts irqlcheck::extractFacts(ASTContext &Ctx) {
   SourceManager &SM = Ctx.getSourceManager();
   TUFacts TU;
   if (OptionalFileEntryRef FE = SM.getFileEntryRefForID(SM.getMainFileID()))
-    TU.MainFile = FE->getName().str();
+    TU.MainFile = absolutePath(SM.getFileManager(), FE->getName());
   FunctionExtractor X(Ctx, TU.MainFile);
   for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
     const auto *FD = dyn_cast<FunctionDecl>(D);
