@@ -117,7 +117,9 @@ def main():
                 alias_files.setdefault(a, set()).add(f)
             mark = comment(lines[0])
             if MARK_DMA in mark:
-                if name not in dma_members:
+                member = name.split("::", 1)[-1]
+                if not name.startswith("_DMA_OPERATIONS::") or \
+                        member not in dma_members:
                     failures.append("%s: '%s' is marked '%s' but is not one"
                                     % (where, name, MARK_DMA))
             elif MARK_NOT_IN_MINGW in mark:

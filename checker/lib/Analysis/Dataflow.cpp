@@ -154,6 +154,13 @@ static std::string substitute(const std::string &Path, const CallFact &C,
   return C.Args[N].Pointee + Path.substr(End);
 }
 
+const Contract *irqlcheck::contractFor(const CallFact &C,
+                                      const ContractDB &DB) {
+  if (!C.Callee.empty())
+    return DB.lookup(C.Callee);
+  return C.Through.empty() ? nullptr : DB.lookup(C.Through);
+}
+
 std::string irqlcheck::spelledName(const CallFact &C, const ContractDB &DB) {
   for (const std::string &M : C.Macros)
     if (DB.isAliasOf(M, C.Callee))
@@ -340,7 +347,7 @@ State FunctionAnalysis::edgeState(const State &Out, unsigned From,
     const CallFact &C = B.Events.back().Call;
     if (!C.IsBranchCondition || (E.Branch == 1) == C.BranchNegated)
       return S;
-    const Contract *K = C.Callee.empty() ? nullptr : DB.lookup(C.Callee);
+    const Contract *K = contractFor(C, DB);
     for (const LockOp &Op : lockOps(C, K, S))
       if (Op.Op == LockContract::LO_TryAcquire)
         applyLockOp(S, Op, C.At);
@@ -355,8 +362,7 @@ void FunctionAnalysis::transferBlock(unsigned BI, State &S,
       return;
     switch (E.Kind) {
     case Event::EK_Call: {
-      const Contract *K =
-          E.Call.Callee.empty() ? nullptr : DB.lookup(E.Call.Callee);
+      const Contract *K = contractFor(E.Call, DB);
       std::vector<LockOp> Ops = lockOps(E.Call, K, S);
       if (V)
         V->onCall(E.Call, K, Ops, S);

@@ -63,6 +63,10 @@ bool isPreciseKey(const std::string &Key);
 /// The state of lock \p Key in \p S (as on entry when not tracked).
 const LockState &lockState(const State &S, const std::string &Key);
 
+/// The contract of the callee of \p C: the function it names, or for a call
+/// through a pointer the field it reads (`_DMA_OPERATIONS::MapTransfer`).
+const Contract *contractFor(const CallFact &C, const ContractDB &DB);
+
 /// The name to show for the callee of \p C: the outermost macro the user
 /// wrote that expands to it (KeAcquireSpinLock), else the function.
 std::string spelledName(const CallFact &C, const ContractDB &DB);

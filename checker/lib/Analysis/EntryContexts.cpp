@@ -81,9 +81,9 @@ void EntryContexts::build(const std::vector<TUFacts> &TUs,
                    E.Store.At);
             continue;
           }
-          if (E.Kind != Event::EK_Call || E.Call.Callee.empty())
+          if (E.Kind != Event::EK_Call)
             continue;
-          const Contract *K = DB.lookup(E.Call.Callee);
+          const Contract *K = contractFor(E.Call, DB);
           if (!K)
             continue;
           const CallFact &C = E.Call;
