@@ -3,18 +3,25 @@
 /// \file
 /// `clang -fplugin=IrqlCheck.so [-fplugin-arg-irqlcheck-ARG ...]` runs the
 /// analysis on the TU being compiled and reports findings as clang warnings
-/// and notes. ARGs: `enable=RULE,...`, `disable=RULE,...`, `rules=DIR`.
+/// and notes. ARGs: `enable=RULE,...`, `disable=RULE,...`, `rules=DIR`, and
+/// `facts=PATH`, which also writes the TU's facts to PATH, so that a build
+/// with any build system leaves behind what `irqlcheck *.facts` needs to
+/// analyse the whole driver (the plugin alone sees one TU).
 ///
 //===----------------------------------------------------------------------===//
 #include "Driver/Program.h"
 #include "Driver/Resources.h"
 #include "Facts/Extractor.h"
+#include "Facts/Serialize.h"
 
 #include "clang/AST/ASTConsumer.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 #include <dlfcn.h>
 
@@ -30,16 +37,70 @@ static std::string pluginPath() {
   return {};
 }
 
+/// A facts file is read later, from another directory, with the facts of
+/// other compiles: names relative to this compile (`./driver.h`) would print
+/// differently there and keep a header's findings from being deduplicated
+/// with the same ones from another TU. Keys keep the main file as named:
+/// they only have to agree within the TU.
+static void makeFilesAbsolute(TUFacts &TU, const FileManager &FM) {
+  llvm::StringMap<std::string> Absolute;
+  auto Fix = [&](Loc &L) {
+    if (L.File.empty())
+      return;
+    auto [It, New] = Absolute.try_emplace(L.File);
+    if (New) {
+      llvm::SmallString<256> P(L.File);
+      FM.makeAbsolutePath(P);
+      // Only `.`: dropping `..` could name another file behind a symlink.
+      llvm::sys::path::remove_dots(P);
+      It->second = std::string(P);
+    }
+    L.File = It->second;
+  };
+  for (FunctionFact &F : TU.Functions) {
+    Fix(F.At);
+    Fix(F.SalAt);
+    for (auto &[Role, At] : F.DeclaredAs)
+      Fix(At);
+    for (BlockFact &B : F.Blocks)
+      for (Event &E : B.Events) {
+        Fix(E.At);
+        Fix(E.Call.At);
+        Fix(E.Store.At);
+      }
+  }
+  for (DeclFact &D : TU.Declarations) {
+    Fix(D.At);
+    for (auto &[Role, At] : D.DeclaredAs)
+      Fix(At);
+  }
+}
+
 class IrqlCheckConsumer : public ASTConsumer {
 public:
   IrqlCheckConsumer(CompilerInstance &CI, std::vector<std::string> Rules,
-                    std::vector<std::string> RulesDirs)
-      : CI(CI), Rules(std::move(Rules)), RulesDirs(std::move(RulesDirs)) {}
+                    std::vector<std::string> RulesDirs, std::string FactsPath)
+      : CI(CI), Rules(std::move(Rules)), RulesDirs(std::move(RulesDirs)),
+        FactsPath(std::move(FactsPath)) {}
 
   void HandleTranslationUnit(ASTContext &Ctx) override {
     DiagnosticsEngine &D = CI.getDiagnostics();
-    if (D.hasErrorOccurred())
+    if (D.hasErrorOccurred()) {
+      // No facts from a TU that does not compile; nor stale ones from an
+      // earlier compile, which a whole-program run would silently use.
+      if (!FactsPath.empty())
+        llvm::sys::fs::remove(FactsPath);
       return;
+    }
+    std::vector<TUFacts> TUs;
+    TUs.push_back(extractFacts(Ctx));
+    if (!FactsPath.empty()) {
+      TUFacts Portable = TUs.front();
+      makeFilesAbsolute(Portable, CI.getFileManager());
+      if (llvm::Error E = writeFactsFile(FactsPath, Portable))
+        D.Report(D.getCustomDiagID(DiagnosticsEngine::Error, "irqlcheck: %0"))
+            << llvm::toString(std::move(E));
+    }
     ContractDB DB;
     if (llvm::Error E = loadContracts(DB, shareDirFor(pluginPath()), RulesDirs)) {
       D.Report(D.getCustomDiagID(DiagnosticsEngine::Error,
@@ -48,8 +109,6 @@ public:
           << llvm::toString(std::move(E));
       return;
     }
-    std::vector<TUFacts> TUs;
-    TUs.push_back(extractFacts(Ctx));
     unsigned Warn = D.getCustomDiagID(DiagnosticsEngine::Warning, "%0 [%1]");
     unsigned NoteID = D.getCustomDiagID(DiagnosticsEngine::Note, "%0");
     for (const Finding &F : analyseProgram(TUs, DB, Rules)) {
@@ -65,13 +124,15 @@ private:
   CompilerInstance &CI;
   std::vector<std::string> Rules;
   std::vector<std::string> RulesDirs;
+  std::string FactsPath;
 };
 
 class IrqlCheckAction : public PluginASTAction {
 protected:
   std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI,
                                                  llvm::StringRef) override {
-    return std::make_unique<IrqlCheckConsumer>(CI, Rules, RulesDirs);
+    return std::make_unique<IrqlCheckConsumer>(CI, Rules, RulesDirs,
+                                               FactsPath);
   }
 
   bool ParseArgs(const CompilerInstance &CI,
@@ -88,10 +149,19 @@ protected:
           (Key == "enable" ? Enable : Disable).push_back(I.str());
       } else if (Key == "rules") {
         RulesDirs.push_back(Value.str());
+      } else if (Key == "facts") {
+        if (Value.empty()) {
+          D.Report(D.getCustomDiagID(DiagnosticsEngine::Error,
+                                     "irqlcheck: plugin argument 'facts=' "
+                                     "needs a path"));
+          return false;
+        }
+        FactsPath = Value.str();
       } else {
-        D.Report(D.getCustomDiagID(DiagnosticsEngine::Error,
-                                   "irqlcheck: unknown plugin argument '%0' "
-                                   "(expected enable=, disable= or rules=)"))
+        D.Report(D.getCustomDiagID(
+            DiagnosticsEngine::Error,
+            "irqlcheck: unknown plugin argument '%0' (expected enable=, "
+            "disable=, rules= or facts=PATH)"))
             << A;
         return false;
       }
@@ -111,6 +181,7 @@ protected:
 private:
   std::vector<std::string> Rules;
   std::vector<std::string> RulesDirs;
+  std::string FactsPath;
 };
 
 } // namespace

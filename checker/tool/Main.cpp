@@ -1,7 +1,8 @@
 //===- Main.cpp - The irqlcheck command-line tool -------------------------===//
 ///
 /// \file
-/// Parses every TU (in parallel) into facts, then analyses them together.
+/// Parses every TU (in parallel) into facts, or loads the facts the plugin
+/// wrote for it (`FILE.facts`), then analyses them all together.
 /// Exit status: 0 no findings, 1 findings, 2 an input could not be analysed
 /// (the others are still analysed and reported).
 ///
@@ -10,6 +11,7 @@
 #include "Driver/Program.h"
 #include "Driver/Resources.h"
 #include "Facts/Extractor.h"
+#include "Facts/Serialize.h"
 #include "Report/Reporter.h"
 #include "Rules/Rules.h"
 
@@ -83,6 +85,10 @@ static const char Overview[] =
     "are compiled with the embedded default: the mingw-w64 DDK headers,\n"
     "--target=x86_64-w64-mingw32 -fms-extensions, and irqlcheck's SAL\n"
     "header. `-- ARGS` replaces those flags.\n\n"
+    "A FILE ending in .facts holds one TU's facts as the clang plugin wrote\n"
+    "them (-fplugin-arg-irqlcheck-facts=FILE.facts): it is loaded, not\n"
+    "compiled, and analysed with the other FILEs, so a build with any build\n"
+    "system can be checked as a whole: irqlcheck build/*.facts\n\n"
     "Exit status: 0 no findings, 1 findings reported, 2 an input could not\n"
     "be analysed (the others are still analysed and reported).\n";
 
@@ -188,6 +194,18 @@ static TUResult parseTU(const tooling::CompilationDatabase &DB,
   return R;
 }
 
+/// A facts file the plugin wrote: loaded, not parsed; compiler flags do not
+/// apply to it.
+static TUResult loadFacts(const std::string &File) {
+  TUResult R;
+  llvm::Expected<TUFacts> Facts = readFactsFile(File);
+  if (Facts)
+    R.Facts = std::move(*Facts);
+  else
+    R.Failure = llvm::toString(Facts.takeError()) + "; not analysed";
+  return R;
+}
+
 int main(int argc, const char **argv) {
   llvm::sys::PrintStackTraceOnErrorSignal(argv[0]);
   // Everything after `--` is compiler arguments.
@@ -270,8 +288,8 @@ int main(int argc, const char **argv) {
     return fail("no input files (give FILEs, or -p with a compilation "
                 "database)");
 
-  // Parse in parallel; results land in input order, so the output does not
-  // depend on scheduling.
+  // Parse (or load facts) in parallel; results land in input order, so the
+  // output does not depend on scheduling.
   std::vector<TUResult> Results(Inputs.size());
   bool Progress = Inputs.size() > 1 && llvm::sys::Process::StandardErrIsDisplayed();
   {
@@ -281,7 +299,9 @@ int main(int argc, const char **argv) {
     size_t Done = 0;
     for (size_t I = 0; I < Inputs.size(); ++I)
       Pool.async([&, I] {
-        Results[I] = parseTU(*DB, Inputs[I]);
+        Results[I] = llvm::StringRef(Inputs[I]).ends_with(FactsExtension)
+                         ? loadFacts(Inputs[I])
+                         : parseTU(*DB, Inputs[I]);
         if (Progress) {
           std::lock_guard<std::mutex> Lock(ProgressMutex);
           llvm::errs() << "[" << ++Done << "/" << Inputs.size() << "] "

@@ -9,7 +9,7 @@
 // RUN: not %clang -fsyntax-only -fplugin=%plugin -fplugin-arg-irqlcheck-enable=no-such-rule %ddk_flags %s 2>&1 | FileCheck %s --check-prefix=BADRULE
 // BADRULE: error: irqlcheck: unknown rule 'no-such-rule' (see --list-rules)
 // RUN: not %clang -fsyntax-only -fplugin=%plugin -fplugin-arg-irqlcheck-colour=blue %ddk_flags %s 2>&1 | FileCheck %s --check-prefix=BADARG
-// BADARG: error: irqlcheck: unknown plugin argument 'colour=blue'
+// BADARG: error: irqlcheck: unknown plugin argument 'colour=blue' (expected enable=, disable=, rules= or facts=PATH)
 #include <ntddk.h>
 
 KSPIN_LOCK DeviceLock;

@@ -1,0 +1,68 @@
+// Every kind of fact at least once, so that the round-trip test covers every
+// field of a facts file: SAL annotations of all kinds, role typedefs,
+// _Function_class_, a static function, IRQL branches, a try-acquire
+// condition, a stored callback and a call through it, constants, __try/__finally (linearized),
+// and a string literal that is not UTF-8.
+#include <ntddk.h>
+
+typedef struct _EXT { KSPIN_LOCK Lock; PKDEFERRED_ROUTINE Callback; WORK_QUEUE_ITEM Item; } EXT, *PEXT;
+
+static VOID Worker(PVOID Context) { UNREFERENCED_PARAMETER(Context); }
+
+_IRQL_requires_min_(DISPATCH_LEVEL) _IRQL_requires_max_(HIGH_LEVEL)
+_Requires_lock_held_(Ext->Lock)
+VOID InOtherFile(PEXT Ext);
+
+KDEFERRED_ROUTINE Dpc;
+_Function_class_(KDEFERRED_ROUTINE)
+VOID Dpc(PKDPC D, PVOID Context, PVOID A1, PVOID A2)
+{
+    PEXT Ext = (PEXT)Context;
+    UNREFERENCED_PARAMETER(D);
+    UNREFERENCED_PARAMETER(A1);
+    UNREFERENCED_PARAMETER(A2);
+    if (!KeTryToAcquireSpinLockAtDpcLevel(&Ext->Lock))
+        return;
+    InOtherFile(Ext);
+    KeReleaseSpinLockFromDpcLevel(&Ext->Lock);
+}
+
+_IRQL_raises_(DISPATCH_LEVEL) _Acquires_lock_(Ext->Lock)
+static VOID Lock(PEXT Ext, _IRQL_saves_ PKIRQL Old)
+{
+    KeAcquireSpinLock(&Ext->Lock, Old);
+}
+
+_Releases_lock_(Ext->Lock)
+static VOID Unlock(PEXT Ext, _IRQL_restores_ KIRQL Old)
+{
+    KeReleaseSpinLock(&Ext->Lock, Old);
+}
+
+_IRQL_requires_(PASSIVE_LEVEL)
+VOID Work(PEXT Ext, PKDPC KDpc)
+{
+    KIRQL old;
+    if (KeGetCurrentIrql() >= DISPATCH_LEVEL)
+        return;
+    Ext->Callback = Dpc;
+    Ext->Callback(KDpc, Ext, NULL, NULL);
+    ExInitializeWorkItem(&Ext->Item, Worker, Ext);
+    KeInitializeDpc(KDpc, Dpc, Ext);
+    old = KeRaiseIrqlToDpcLevel();
+    KeLowerIrql(old);
+}
+
+KSERVICE_ROUTINE IsrInOtherFile;
+
+_IRQL_requires_max_(APC_LEVEL)
+VOID Guarded(PEXT Ext)
+{
+    KIRQL old;
+    Lock(Ext, &old);
+    __try {
+        DbgPrint("café %d\n", 42);
+    } __finally {
+        Unlock(Ext, old);
+    }
+}
