@@ -23,8 +23,17 @@ static void mergeSites(std::vector<T> &Into, const std::vector<T> &From) {
     Into.resize(MaxSites);
 }
 
+/// Joins two "where" strings: equal or one-sided stays, a conflict is "?".
+static void joinWhere(std::string &Into, const std::string &From) {
+  if (Into.empty())
+    Into = From;
+  else if (!From.empty() && From != Into)
+    Into = "?";
+}
+
 static void joinLock(LockState &Into, const LockState &From) {
   Into.Mask |= From.Mask;
+  joinWhere(Into.SavedIn, From.SavedIn);
   mergeSites(Into.By, From.By);
   mergeSites(Into.ReleasedAt, From.ReleasedAt);
   if (Into.Handle.empty())
@@ -48,6 +57,7 @@ bool State::join(const State &O) {
   if (!IrqlChangedAt.valid()) {
     IrqlChangedAt = O.IrqlChangedAt;
     IrqlChange = O.IrqlChange;
+    IrqlChangedByLock = O.IrqlChangedByLock;
   }
   for (auto &[Key, L] : Locks) {
     auto It = O.Locks.find(Key);
@@ -66,6 +76,8 @@ bool State::join(const State &O) {
     auto It = O.Saved.find(Key);
     V.Value = It == O.Saved.end() ? IrqlValue::unknown()
                                   : V.Value.join(It->second.Value);
+    if (It != O.Saved.end())
+      joinWhere(V.ByLock, It->second.ByLock);
   }
   for (const auto &[Key, V] : O.Saved)
     if (!Saved.count(Key))
@@ -249,6 +261,7 @@ static void applyLockOp(State &S, const LockOp &Op, const Loc &At) {
       Op.Op == LockContract::LO_TryAcquire) {
     L.Mask = LS_Held;
     L.Handle = Op.Handle;
+    L.SavedIn.clear();
     L.By = {Acquisition{Op.Routine, Op.Spelled, At}};
     L.ReleasedAt.clear();
   } else if (Op.Op == LockContract::LO_Release) {
@@ -288,6 +301,7 @@ void FunctionAnalysis::transferCall(const CallFact &C, const Contract *K,
     S.Irql = V;
     S.IrqlChangedAt = C.At;
     S.IrqlChange = std::move(What);
+    S.IrqlChangedByLock = !Ops.empty();
   };
   const Summary *Sum = summaryFor(C);
   if (!K || (!K->Irql.changesIrql() && !K->Irql.SavesReturn &&
@@ -315,10 +329,19 @@ void FunctionAnalysis::transferCall(const CallFact &C, const Contract *K,
     if (!Path.empty())
       S.Saved[Path] = SavedIrql{Before, C.At};
   };
+  std::string SavedTo;
   if (I.SavesReturn)
-    Save(C.ResultTo);
+    SavedTo = C.ResultTo;
   if (I.SavesToArg >= 0 && size_t(I.SavesToArg) < C.Args.size())
-    Save(C.Args[I.SavesToArg].Pointee);
+    SavedTo = C.Args[I.SavesToArg].Pointee;
+  Save(SavedTo);
+  // An acquire's saved IRQL belongs to that lock: its release must restore
+  // it (irql-restore-mismatch).
+  if (!SavedTo.empty() && K->Lock.Op == LockContract::LO_Acquire &&
+      !Ops.empty() && !Ops.front().Key.empty()) {
+    S.Locks[Ops.front().Key].SavedIn = SavedTo;
+    S.Saved[SavedTo].ByLock = Ops.front().Key;
+  }
   if (I.Raises) {
     SetIrql(IrqlValue::exactly(I.Raises),
             "raised to " + describeLevels(I.Raises));

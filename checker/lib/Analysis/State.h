@@ -48,6 +48,9 @@ struct LockState {
   std::vector<Acquisition> By; ///< Acquisitions that may hold it.
   std::vector<Loc> ReleasedAt; ///< Releases that may have freed it.
   std::string ReleasedWith;    ///< Routine of the last release, if any.
+  /// Where its acquire saved the previous IRQL (`old@12`); "?" when paths
+  /// disagree. The release must restore that value.
+  std::string SavedIn;
   /// Released on some path while it could still be the caller's lock: the
   /// function is a release wrapper (an acquire-release pair inside the
   /// function leaves the caller's state unchanged).
@@ -55,7 +58,7 @@ struct LockState {
 
   bool operator==(const LockState &O) const {
     return Mask == O.Mask && Handle == O.Handle && By == O.By &&
-           ReleasedAt == O.ReleasedAt &&
+           ReleasedAt == O.ReleasedAt && SavedIn == O.SavedIn &&
            ReleasedEntryLock == O.ReleasedEntryLock;
   }
 };
@@ -63,7 +66,12 @@ struct LockState {
 struct SavedIrql {
   IrqlValue Value;
   Loc At;
-  bool operator==(const SavedIrql &O) const { return Value == O.Value; }
+  /// The lock whose acquire saved it, if one did ("?" when paths disagree):
+  /// lowering the IRQL to it is not the end of a raise.
+  std::string ByLock;
+  bool operator==(const SavedIrql &O) const {
+    return Value == O.Value && ByLock == O.ByLock;
+  }
 };
 
 struct State {
@@ -72,6 +80,9 @@ struct State {
   /// The last change of IRQL on some path here, for notes.
   Loc IrqlChangedAt;
   std::string IrqlChange; ///< "raised to DISPATCH_LEVEL"
+  /// That change was a spin lock routine's: its pairing is the lock
+  /// rules' business.
+  bool IrqlChangedByLock = false;
   std::map<std::string, LockState> Locks;
   std::map<std::string, SavedIrql> Saved;
 

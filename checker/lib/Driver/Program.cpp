@@ -139,6 +139,7 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
 
   std::vector<std::unique_ptr<Rule>> Rules;
   addIrqlRules(EnabledRules, Rules);
+  addIrqlRestoreRules(EnabledRules, Rules);
   addLockRules(EnabledRules, Rules);
 
   SummaryTable Summaries = summarizeFunctions(CG, DB);

@@ -69,6 +69,8 @@ void addIrqlRules(llvm::ArrayRef<std::string> Enabled,
                   std::vector<std::unique_ptr<Rule>> &Out);
 void addLockRules(llvm::ArrayRef<std::string> Enabled,
                   std::vector<std::unique_ptr<Rule>> &Out);
+void addIrqlRestoreRules(llvm::ArrayRef<std::string> Enabled,
+                         std::vector<std::unique_ptr<Rule>> &Out);
 
 } // namespace irqlcheck
 
