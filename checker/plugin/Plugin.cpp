@@ -34,7 +34,8 @@ class IrqlCheckConsumer : public ASTConsumer {
 public:
   IrqlCheckConsumer(CompilerInstance &CI, std::vector<std::string> Rules,
                     std::vector<std::string> RulesDirs)
-      : CI(CI), Rules(std::move(Rules)), RulesDirs(std::move(RulesDirs)) {}
+      : CI(CI), Rules(std::move(Rules)), RulesDirs(std::move(RulesDirs)),
+        Sal(recordSalMacros(CI.getPreprocessor())) {}
 
   void HandleTranslationUnit(ASTContext &Ctx) override {
     DiagnosticsEngine &D = CI.getDiagnostics();
@@ -49,7 +50,7 @@ public:
       return;
     }
     std::vector<TUFacts> TUs;
-    TUs.push_back(extractFacts(Ctx));
+    TUs.push_back(extractFacts(Ctx, *Sal));
     unsigned Warn = D.getCustomDiagID(DiagnosticsEngine::Warning, "%0 [%1]");
     unsigned NoteID = D.getCustomDiagID(DiagnosticsEngine::Note, "%0");
     for (const Finding &F : analyseProgram(TUs, DB, Rules)) {
@@ -65,6 +66,7 @@ private:
   CompilerInstance &CI;
   std::vector<std::string> Rules;
   std::vector<std::string> RulesDirs;
+  std::shared_ptr<SalExpansions> Sal;
 };
 
 class IrqlCheckAction : public PluginASTAction {
