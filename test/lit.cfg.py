@@ -21,6 +21,7 @@ ddk_flags = ("--target=x86_64-w64-mingw32 -fms-extensions "
 ddk_json = ", ".join('"%s"' % a for a in ddk_flags.split())
 sal = os.path.join(config.irqlcheck_share, "include", "irqlcheck_sal.h")
 config.substitutions.append(("%irqlcheck", os.path.join(config.irqlcheck_bin, "irqlcheck")))
+config.substitutions.append(("%sal_dump", os.path.join(config.irqlcheck_bin, "irqlcheck-sal-dump")))
 config.substitutions.append(("%plugin", os.path.join(config.irqlcheck_lib, "IrqlCheck.so")))
 config.substitutions.append(("%ddk_json", ddk_json))
 config.substitutions.append(("%ddk_flags", ddk_flags))
