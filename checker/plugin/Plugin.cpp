@@ -19,7 +19,6 @@
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -37,51 +36,13 @@ static std::string pluginPath() {
   return {};
 }
 
-/// A facts file is read later, from another directory, with the facts of
-/// other compiles: names relative to this compile (`./driver.h`) would print
-/// differently there and keep a header's findings from being deduplicated
-/// with the same ones from another TU. Keys keep the main file as named:
-/// they only have to agree within the TU.
-static void makeFilesAbsolute(TUFacts &TU, const FileManager &FM) {
-  llvm::StringMap<std::string> Absolute;
-  auto Fix = [&](Loc &L) {
-    if (L.File.empty())
-      return;
-    auto [It, New] = Absolute.try_emplace(L.File);
-    if (New) {
-      llvm::SmallString<256> P(L.File);
-      FM.makeAbsolutePath(P);
-      // Only `.`: dropping `..` could name another file behind a symlink.
-      llvm::sys::path::remove_dots(P);
-      It->second = std::string(P);
-    }
-    L.File = It->second;
-  };
-  for (FunctionFact &F : TU.Functions) {
-    Fix(F.At);
-    Fix(F.SalAt);
-    for (auto &[Role, At] : F.DeclaredAs)
-      Fix(At);
-    for (BlockFact &B : F.Blocks)
-      for (Event &E : B.Events) {
-        Fix(E.At);
-        Fix(E.Call.At);
-        Fix(E.Store.At);
-      }
-  }
-  for (DeclFact &D : TU.Declarations) {
-    Fix(D.At);
-    for (auto &[Role, At] : D.DeclaredAs)
-      Fix(At);
-  }
-}
-
 class IrqlCheckConsumer : public ASTConsumer {
 public:
   IrqlCheckConsumer(CompilerInstance &CI, std::vector<std::string> Rules,
                     std::vector<std::string> RulesDirs, std::string FactsPath)
       : CI(CI), Rules(std::move(Rules)), RulesDirs(std::move(RulesDirs)),
-        FactsPath(std::move(FactsPath)) {}
+        FactsPath(std::move(FactsPath)),
+        Sal(recordSalMacros(CI.getPreprocessor())) {}
 
   void HandleTranslationUnit(ASTContext &Ctx) override {
     DiagnosticsEngine &D = CI.getDiagnostics();
@@ -93,11 +54,11 @@ public:
       return;
     }
     std::vector<TUFacts> TUs;
-    TUs.push_back(extractFacts(Ctx));
+    TUs.push_back(extractFacts(Ctx, *Sal));
+    // File names in facts are absolute (the extractor makes them so), so a
+    // later run from anywhere prints them alike.
     if (!FactsPath.empty()) {
-      TUFacts Portable = TUs.front();
-      makeFilesAbsolute(Portable, CI.getFileManager());
-      if (llvm::Error E = writeFactsFile(FactsPath, Portable))
+      if (llvm::Error E = writeFactsFile(FactsPath, TUs.front()))
         D.Report(D.getCustomDiagID(DiagnosticsEngine::Error, "irqlcheck: %0"))
             << llvm::toString(std::move(E));
     }
@@ -125,6 +86,7 @@ private:
   std::vector<std::string> Rules;
   std::vector<std::string> RulesDirs;
   std::string FactsPath;
+  std::shared_ptr<SalExpansions> Sal;
 };
 
 class IrqlCheckAction : public PluginASTAction {

@@ -1,9 +1,22 @@
 /*===- irqlcheck_sal.h - SAL annotations that irqlcheck can read ------------===
  *
  * The mingw-w64 DDK headers define the driver SAL annotations as empty
- * macros. irqlcheck force-includes this header in its embedded default so
- * that the annotations that matter for IRQL and lock analysis survive as
- * `annotate` attributes, and the rest of SAL still parses.
+ * macros, and so does the real WDK's sal.h when clang (not PREfast)
+ * compiles. irqlcheck reads annotations in two ways, and merges them:
+ *
+ *  - from the preprocessor: every expansion of a SAL macro in the driver's
+ *    own files is recorded and attached, by position, to the function
+ *    declaration (or parameter) it is written on. This works whatever the
+ *    macros expand to, so it is what reads annotations when a
+ *    compile_commands.json brings the real WDK headers;
+ *  - from `annotate("irqlcheck", ...)` attributes, which this header makes
+ *    of the annotations that matter for IRQL and lock analysis. irqlcheck
+ *    force-includes it in its embedded default, so clang itself checks and
+ *    evaluates the arguments there.
+ *
+ * Both give the same annotations; keep the names below in step with
+ * salKindOfMacro() in checker/lib/Facts/SalMacros.cpp. The rest of SAL
+ * still parses.
  *
  * The mingw headers are included first so that their (include-guarded)
  * empty definitions are seen once and then replaced here.
@@ -23,7 +36,8 @@
 
 #define IRQLCHECK_ANNOTATE(...) __attribute__((annotate("irqlcheck", __VA_ARGS__)))
 
-/* IRQL annotations: arguments are IRQL constants, evaluated by clang. */
+/* IRQL annotations: arguments are IRQL constants, evaluated by clang (the
+ * preprocessor side evaluates them itself). */
 #undef _IRQL_requires_
 #undef _IRQL_requires_max_
 #undef _IRQL_requires_min_
@@ -41,6 +55,8 @@
 #undef __drv_raisesIRQL
 #undef __drv_savesIRQL
 #undef __drv_restoresIRQL
+#undef __drv_savesIRQLGlobal
+#undef __drv_restoresIRQLGlobal
 #define _IRQL_requires_(irql) IRQLCHECK_ANNOTATE("requires", irql)
 #define _IRQL_requires_max_(irql) IRQLCHECK_ANNOTATE("requires_max", irql)
 #define _IRQL_requires_min_(irql) IRQLCHECK_ANNOTATE("requires_min", irql)
@@ -48,8 +64,8 @@
 #define _IRQL_requires_same_ IRQLCHECK_ANNOTATE("requires_same")
 #define _IRQL_saves_ IRQLCHECK_ANNOTATE("saves")
 #define _IRQL_restores_ IRQLCHECK_ANNOTATE("restores")
-#define _IRQL_saves_global_(kind, param) IRQLCHECK_ANNOTATE("saves_global", #kind)
-#define _IRQL_restores_global_(kind, param) IRQLCHECK_ANNOTATE("restores_global", #kind)
+#define _IRQL_saves_global_(kind, param) IRQLCHECK_ANNOTATE("saves_global", #kind, #param)
+#define _IRQL_restores_global_(kind, param) IRQLCHECK_ANNOTATE("restores_global", #kind, #param)
 #define _IRQL_always_function_max_(irql) IRQLCHECK_ANNOTATE("requires_max", irql)
 #define _IRQL_always_function_min_(irql) IRQLCHECK_ANNOTATE("requires_min", irql)
 #define __drv_maxIRQL(irql) IRQLCHECK_ANNOTATE("requires_max", irql)
@@ -58,6 +74,8 @@
 #define __drv_raisesIRQL(irql) IRQLCHECK_ANNOTATE("raises", irql)
 #define __drv_savesIRQL IRQLCHECK_ANNOTATE("saves")
 #define __drv_restoresIRQL IRQLCHECK_ANNOTATE("restores")
+#define __drv_savesIRQLGlobal(kind, param) IRQLCHECK_ANNOTATE("saves_global", #kind, #param)
+#define __drv_restoresIRQLGlobal(kind, param) IRQLCHECK_ANNOTATE("restores_global", #kind, #param)
 
 /* Role and lock annotations: arguments are names or lock expressions, kept
  * as text (they name parameters, which are not constants). */

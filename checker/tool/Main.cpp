@@ -119,18 +119,21 @@ private:
 class FactsAction : public ASTFrontendAction {
 public:
   explicit FactsAction(TUFacts &Out) : Out(Out) {}
-  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &,
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI,
                                                  llvm::StringRef) override {
     struct Consumer : ASTConsumer {
       TUFacts &Out;
-      explicit Consumer(TUFacts &Out) : Out(Out) {}
+      std::shared_ptr<SalExpansions> Sal;
+      Consumer(TUFacts &Out, std::shared_ptr<SalExpansions> Sal)
+          : Out(Out), Sal(std::move(Sal)) {}
       void HandleTranslationUnit(ASTContext &Ctx) override {
         if (Ctx.getDiagnostics().hasErrorOccurred())
           return; // A TU that does not compile is reported, not analysed.
-        Out = extractFacts(Ctx);
+        Out = extractFacts(Ctx, *Sal);
       }
     };
-    return std::make_unique<Consumer>(Out);
+    return std::make_unique<Consumer>(Out,
+                                      recordSalMacros(CI.getPreprocessor()));
   }
 
 private:

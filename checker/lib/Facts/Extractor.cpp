@@ -21,10 +21,22 @@ using namespace irqlcheck;
 
 namespace {
 
+/// One SAL annotation written on one declaration, from an `annotate`
+/// attribute or a macro expansion.
+struct SalItem {
+  SalKind Kind = SK_Requires;
+  int Param = -1;              ///< The parameter annotated; -1: the function.
+  std::string Text, Text2;     ///< The arguments (not for IRQL kinds).
+  std::optional<int64_t> Irql; ///< IRQL kinds: the argument's value.
+  SourceLocation At;           ///< File location of the annotation.
+};
+
 class FunctionExtractor {
 public:
-  FunctionExtractor(ASTContext &Ctx, const std::string &MainFile)
-      : Ctx(Ctx), SM(Ctx.getSourceManager()), MainFile(MainFile) {}
+  FunctionExtractor(ASTContext &Ctx, const std::string &MainFile,
+                    const SalMacroIndex &SalMacros)
+      : Ctx(Ctx), SM(Ctx.getSourceManager()), MainFile(MainFile),
+        SalMacros(SalMacros) {}
 
   Loc loc(SourceLocation L) const;
   std::string functionKey(const FunctionDecl *FD) const;
@@ -39,6 +51,8 @@ private:
   std::string fieldKey(const Expr *E) const;
   std::string text(const Expr *E) const;
   std::string localName(const VarDecl *VD) const;
+  std::vector<SalItem> salItems(const FunctionDecl *R) const;
+  std::string lockPath(llvm::StringRef Text, const FunctionDecl *R) const;
   ArgFact arg(const Expr *E) const;
   void addCall(const CallExpr *CE, BlockFact &B);
   void addStmt(const Stmt *S, BlockFact &B);
@@ -51,6 +65,7 @@ private:
   ASTContext &Ctx;
   SourceManager &SM;
   const std::string &MainFile;
+  const SalMacroIndex &SalMacros;
   const FunctionDecl *Current = nullptr;
   mutable llvm::StringMap<std::string> Absolute;
   std::string absolute(llvm::StringRef Name) const;
@@ -106,6 +121,16 @@ std::string FunctionExtractor::localName(const VarDecl *VD) const {
          std::to_string(SM.getSpellingLineNumber(VD->getLocation()));
 }
 
+/// The name a struct type is known by in object paths: its tag, or the
+/// typedef of an anonymous struct.
+static std::string recordName(const RecordDecl *RD) {
+  std::string Name = RD->getName().str();
+  if (Name.empty())
+    if (const TypedefNameDecl *TD = RD->getTypedefNameForAnonDecl())
+      Name = TD->getName().str();
+  return Name;
+}
+
 std::string FunctionExtractor::objectPath(const Expr *E) const {
   E = E->IgnoreParenImpCasts();
   if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
@@ -134,10 +159,7 @@ std::string FunctionExtractor::objectPath(const Expr *E) const {
       const RecordDecl *RD = PT.isNull() ? nullptr : PT->getAsRecordDecl();
       if (!RD)
         return {};
-      Base = RD->getName().str();
-      if (Base.empty())
-        if (const TypedefNameDecl *TD = RD->getTypedefNameForAnonDecl())
-          Base = TD->getName().str();
+      Base = recordName(RD);
       if (Base.empty())
         return {};
       Base += "::";
@@ -198,11 +220,7 @@ std::string FunctionExtractor::fieldKey(const Expr *E) const {
     return fieldKey(AS->getBase());
   if (const auto *ME = dyn_cast<MemberExpr>(E))
     if (const auto *FD = dyn_cast<FieldDecl>(ME->getMemberDecl())) {
-      const RecordDecl *RD = FD->getParent();
-      std::string R = RD->getName().str();
-      if (R.empty())
-        if (const TypedefNameDecl *TD = RD->getTypedefNameForAnonDecl())
-          R = TD->getName().str();
+      std::string R = recordName(FD->getParent());
       if (!R.empty())
         return R + "::" + FD->getName().str();
     }
@@ -604,63 +622,377 @@ static std::string annotationString(const Expr *E) {
   return {};
 }
 
+std::vector<SalItem> FunctionExtractor::salItems(const FunctionDecl *R) const {
+  std::vector<SalItem> Items;
+  // Attributes written here only: a redeclaration inherits its predecessors'
+  // attributes, but the macros are read where written, and both must agree
+  // on which declaration carries what.
+  auto FromAttr = [&](const AnnotateAttr *AA, int Param) {
+    if (AA->isInherited() || AA->getAnnotation() != "irqlcheck" ||
+        AA->args_size() < 1)
+      return;
+    std::optional<SalKind> K =
+        salKindOfAnnotation(annotationString(AA->args_begin()[0]));
+    if (!K)
+      return;
+    SalItem I;
+    I.Kind = *K;
+    I.Param = Param;
+    I.At = SM.getExpansionLoc(AA->getLocation());
+    Expr::EvalResult V;
+    if (salTakesIrql(*K)) {
+      const Expr *E = AA->args_size() > 1 ? AA->args_begin()[1] : nullptr;
+      if (E && !E->isValueDependent() && E->EvaluateAsInt(V, Ctx))
+        I.Irql = V.Val.getInt().getExtValue();
+    } else {
+      if (AA->args_size() > 1)
+        I.Text = annotationString(AA->args_begin()[1]);
+      if (AA->args_size() > 2)
+        I.Text2 = annotationString(AA->args_begin()[2]);
+    }
+    Items.push_back(std::move(I));
+  };
+  for (const auto *AA : R->specific_attrs<AnnotateAttr>())
+    FromAttr(AA, -1);
+  // By position: K&R parameter declarations may come in another order.
+  for (unsigned I = 0; I < R->getNumParams(); ++I)
+    for (const auto *AA : R->getParamDecl(I)->specific_attrs<AnnotateAttr>())
+      FromAttr(AA, int(I));
+
+  // IRQL names left after macro expansion may be enumerators.
+  auto Enumerator = [&](llvm::StringRef Name) -> std::optional<int64_t> {
+    auto It = Ctx.Idents.find(Name);
+    if (It == Ctx.Idents.end())
+      return std::nullopt;
+    for (const NamedDecl *ND : Ctx.getTranslationUnitDecl()->lookup(It->second))
+      if (const auto *EC = dyn_cast<EnumConstantDecl>(ND))
+        return EC->getInitVal().getExtValue();
+    return std::nullopt;
+  };
+  const size_t FromAttrs = Items.size();
+  for (const SalMacroIndex::Written &W : SalMacros.on(R)) {
+    const SalExpansion &E = *W.Expansion;
+    SalItem I;
+    I.Kind = E.Kind;
+    I.Param = W.Param;
+    I.At = E.At;
+    if (salTakesIrql(E.Kind)) {
+      I.Irql = evaluateSalIrql(E.Irql, Enumerator);
+    } else {
+      if (E.Args.size() > 0)
+        I.Text = E.Args[0];
+      if (E.Args.size() > 1)
+        I.Text2 = E.Args[1];
+    }
+    // With irqlcheck's header the same annotation also came as an attribute
+    // at the same place: keep one (the attribute, which clang evaluated).
+    bool Merged = false;
+    for (size_t J = 0; J < FromAttrs && !Merged; ++J) {
+      SalItem &A = Items[J];
+      if (A.At == I.At && A.Kind == I.Kind && A.Param == I.Param &&
+          (A.Text == I.Text || A.Text.empty() || I.Text.empty())) {
+        if (!A.Irql)
+          A.Irql = I.Irql;
+        Merged = true;
+      }
+    }
+    if (!Merged)
+      Items.push_back(std::move(I));
+  }
+  // Source order, whatever order clang keeps attributes in; ties keep the
+  // order found.
+  std::vector<size_t> Order(Items.size());
+  for (size_t J = 0; J < Order.size(); ++J)
+    Order[J] = J;
+  llvm::sort(Order, [&](size_t X, size_t Y) {
+    SourceLocation A = Items[X].At, B = Items[Y].At;
+    if (A != B) {
+      if (A.isInvalid() || B.isInvalid())
+        return B.isInvalid();
+      if (SM.isBeforeInTranslationUnit(A, B))
+        return true;
+      if (SM.isBeforeInTranslationUnit(B, A))
+        return false;
+    }
+    return X < Y;
+  });
+  std::vector<SalItem> Sorted;
+  for (size_t J : Order)
+    Sorted.push_back(std::move(Items[J]));
+  return Sorted;
+}
+
+namespace {
+/// Parses a SAL lock expression (`*Lock`, `Ext->Lock`, `(*Ext).Lock`,
+/// `g_Dev.Lock`) against a declaration's parameters and the TU's globals,
+/// naming storage the way FunctionExtractor::objectPath does.
+class LockPathParser {
+public:
+  LockPathParser(ASTContext &Ctx, const FunctionDecl *R,
+                 const std::string &MainFile)
+      : Ctx(Ctx), R(R), MainFile(MainFile) {}
+
+  std::string parse(llvm::StringRef Text) {
+    if (!tokenize(Text))
+      return {};
+    std::optional<Value> V = unary();
+    if (!V || P != Toks.size())
+      return {};
+    return V->Path;
+  }
+
+private:
+  struct Value {
+    std::string Path;
+    QualType Type;
+  };
+
+  bool tokenize(llvm::StringRef S) {
+    while (!S.empty()) {
+      char C = S.front();
+      if (llvm::isSpace(C)) {
+        S = S.drop_front();
+      } else if (llvm::isAlpha(C) || C == '_') {
+        size_t N =
+            S.find_if_not([](char X) { return llvm::isAlnum(X) || X == '_'; });
+        Toks.push_back(S.take_front(N).str());
+        S = S.drop_front(std::min(N, S.size()));
+      } else if (S.starts_with("->")) {
+        Toks.push_back("->");
+        S = S.drop_front(2);
+      } else if (llvm::StringRef("*.()").contains(C)) {
+        Toks.push_back(std::string(1, C));
+        S = S.drop_front();
+      } else {
+        return false;
+      }
+      if (Toks.size() > 64)
+        return false;
+    }
+    return !Toks.empty();
+  }
+
+  bool accept(llvm::StringRef T) {
+    if (P < Toks.size() && Toks[P] == T) {
+      ++P;
+      return true;
+    }
+    return false;
+  }
+
+  std::optional<std::string> identifier() {
+    if (P < Toks.size() && (llvm::isAlpha(Toks[P][0]) || Toks[P][0] == '_'))
+      return Toks[P++];
+    return std::nullopt;
+  }
+
+  std::optional<Value> unary() {
+    if (++Depth > 32)
+      return std::nullopt;
+    if (!accept("*"))
+      return postfix();
+    std::optional<Value> V = unary();
+    if (!V)
+      return std::nullopt;
+    // As pointeePath: what a pointer points to, an array's first element.
+    if (const ArrayType *AT = Ctx.getAsArrayType(V->Type))
+      return Value{V->Path + "[0]", AT->getElementType()};
+    QualType Pointee = V->Type->getPointeeType();
+    if (Pointee.isNull())
+      return std::nullopt;
+    return Value{"*" + V->Path, Pointee};
+  }
+
+  std::optional<Value> postfix() {
+    std::optional<Value> V = primary();
+    while (V) {
+      bool Arrow = accept("->");
+      if (!Arrow && !accept("."))
+        break;
+      std::optional<std::string> Name = identifier();
+      if (!Name)
+        return std::nullopt;
+      QualType RecordType = Arrow ? V->Type->getPointeeType() : V->Type;
+      const RecordDecl *RD =
+          RecordType.isNull() ? nullptr : RecordType->getAsRecordDecl();
+      std::optional<QualType> FieldType = RD ? field(RD, *Name) : std::nullopt;
+      if (!FieldType)
+        return std::nullopt;
+      if (Arrow) {
+        // A field of any object of that struct type (objectPath's rule).
+        std::string Tag = recordName(RD);
+        if (Tag.empty())
+          return std::nullopt;
+        V = Value{Tag + "::" + *Name, *FieldType};
+      } else {
+        bool AfterTag = llvm::StringRef(V->Path).ends_with("::");
+        V = Value{V->Path + (AfterTag ? "" : ".") + *Name, *FieldType};
+      }
+    }
+    return V;
+  }
+
+  std::optional<Value> primary() {
+    if (accept("(")) {
+      std::optional<Value> V = unary();
+      if (!V || !accept(")"))
+        return std::nullopt;
+      return V;
+    }
+    std::optional<std::string> Name = identifier();
+    if (!Name)
+      return std::nullopt;
+    for (const ParmVarDecl *PV : R->parameters())
+      if (PV->getName() == *Name)
+        return Value{"$" + std::to_string(PV->getFunctionScopeIndex()),
+                     PV->getType()};
+    auto It = Ctx.Idents.find(*Name);
+    if (It == Ctx.Idents.end())
+      return std::nullopt;
+    for (const NamedDecl *ND : Ctx.getTranslationUnitDecl()->lookup(It->second))
+      if (const auto *VD = dyn_cast<VarDecl>(ND))
+        if (VD->hasGlobalStorage())
+          return Value{VD->isExternallyVisible() ? *Name
+                                                 : MainFile + "::" + *Name,
+                       VD->getType()};
+    return std::nullopt;
+  }
+
+  /// The type of field \p Name of \p RD, looking into anonymous members.
+  std::optional<QualType> field(const RecordDecl *RD, llvm::StringRef Name) {
+    RD = RD->getDefinition();
+    if (!RD || ++Depth > 32)
+      return std::nullopt;
+    for (const FieldDecl *FD : RD->fields()) {
+      if (FD->getName() == Name)
+        return FD->getType();
+      if (FD->isAnonymousStructOrUnion())
+        if (const RecordDecl *Inner = FD->getType()->getAsRecordDecl())
+          if (std::optional<QualType> T = field(Inner, Name))
+            return T;
+    }
+    return std::nullopt;
+  }
+
+  ASTContext &Ctx;
+  const FunctionDecl *R;
+  const std::string &MainFile;
+  std::vector<std::string> Toks;
+  size_t P = 0;
+  unsigned Depth = 0;
+};
+} // namespace
+
+std::string FunctionExtractor::lockPath(llvm::StringRef Text,
+                                        const FunctionDecl *R) const {
+  return LockPathParser(Ctx, R, MainFile).parse(Text);
+}
+
+/// The index of \p R's parameter called \p Name, or -1.
+static int paramNamed(const FunctionDecl *R, llvm::StringRef Name) {
+  for (const ParmVarDecl *P : R->parameters())
+    if (!Name.empty() && P->getName() == Name)
+      return int(P->getFunctionScopeIndex());
+  return -1;
+}
+
+static void addLock(std::vector<SalLock> &Locks, SalLock L) {
+  // The same lock on the prototype and the definition is one lock.
+  for (const SalLock &Old : Locks)
+    if (Old.Text == L.Text || (!L.Path.empty() && Old.Path == L.Path))
+      return;
+  Locks.push_back(std::move(L));
+}
+
 Annotations FunctionExtractor::annotations(const FunctionDecl *FD,
                                            Loc &At) const {
   Annotations A;
-  auto Level = [&](const AnnotateAttr *AA) -> IrqlSet {
-    if (AA->args_size() < 2)
-      return 0;
-    Expr::EvalResult R;
-    if (!AA->args_begin()[1]->EvaluateAsInt(R, Ctx))
-      return 0;
-    return levelFromValue(R.Val.getInt().getExtValue());
-  };
   for (const FunctionDecl *R : FD->redecls()) {
-    for (const auto *AA : R->specific_attrs<AnnotateAttr>()) {
-      if (AA->getAnnotation() != "irqlcheck" || AA->args_size() < 1)
-        continue;
-      std::string Kind = annotationString(AA->args_begin()[0]);
-      std::string Arg =
-          AA->args_size() > 1 ? annotationString(AA->args_begin()[1]) : "";
-      if (!At.valid())
+    for (const SalItem &I : salItems(R)) {
+      const bool OnFunction = I.Param < 0;
+      if (OnFunction && I.Kind != SK_UseDeclAnnotations && !At.valid())
         At = loc(R->getLocation());
-      if (Kind == "requires")
-        A.Requires |= Level(AA);
-      else if (Kind == "requires_max")
-        A.RequiresMax = Level(AA);
-      else if (Kind == "requires_min")
-        A.RequiresMin = Level(AA);
-      else if (Kind == "raises")
-        A.Raises = Level(AA);
-      else if (Kind == "function_class")
-        A.FunctionClass = Arg;
-      else if (Kind == "acquires_lock")
-        A.AcquiresLock.push_back(Arg);
-      else if (Kind == "releases_lock")
-        A.ReleasesLock.push_back(Arg);
-      else if (Kind == "requires_lock_held")
-        A.RequiresLockHeld.push_back(Arg);
-    }
-    for (const ParmVarDecl *P : R->parameters())
-      for (const auto *AA : P->specific_attrs<AnnotateAttr>()) {
-        if (AA->getAnnotation() != "irqlcheck" || AA->args_size() < 1)
-          continue;
-        std::string Kind = annotationString(AA->args_begin()[0]);
-        if (Kind == "saves")
-          A.SavesParam = P->getFunctionScopeIndex();
-        else if (Kind == "restores")
-          A.RestoresParam = P->getFunctionScopeIndex();
+      // IRQL and lock annotations are the function's; _IRQL_saves_ and
+      // _IRQL_restores_ a parameter's (on the function they are about the
+      // return value, which no contract field holds).
+      std::optional<IrqlSet> Level;
+      if (OnFunction && I.Irql)
+        Level = levelFromValue(*I.Irql);
+      switch (I.Kind) {
+      case SK_Requires:
+        if (Level)
+          A.Requires |= *Level;
+        break;
+      case SK_RequiresMax:
+        if (Level)
+          A.RequiresMax = *Level;
+        break;
+      case SK_RequiresMin:
+        if (Level)
+          A.RequiresMin = *Level;
+        break;
+      case SK_Raises:
+        if (Level)
+          A.Raises = *Level;
+        break;
+      case SK_Saves:
+        if (!OnFunction)
+          A.SavesParam = I.Param;
+        break;
+      case SK_Restores:
+        if (!OnFunction)
+          A.RestoresParam = I.Param;
+        break;
+      case SK_SavesGlobal:
+      case SK_RestoresGlobal: {
+        if (I.Text.empty())
+          break;
+        SalGlobalIrql &G =
+            I.Kind == SK_SavesGlobal ? A.SavesGlobal : A.RestoresGlobal;
+        G.Kind = I.Text;
+        G.Param = paramNamed(R, I.Text2);
+        if (G.Param < 0)
+          G.Param = I.Param;
+        break;
       }
+      case SK_FunctionClass:
+        if (OnFunction && !I.Text.empty())
+          A.FunctionClass = I.Text;
+        break;
+      case SK_AcquiresLock:
+      case SK_ReleasesLock:
+      case SK_RequiresLockHeld:
+      case SK_RequiresLockNotHeld: {
+        if (!OnFunction || I.Text.empty())
+          break;
+        std::vector<SalLock> &Locks =
+            I.Kind == SK_AcquiresLock       ? A.AcquiresLock
+            : I.Kind == SK_ReleasesLock     ? A.ReleasesLock
+            : I.Kind == SK_RequiresLockHeld ? A.RequiresLockHeld
+                                            : A.RequiresLockNotHeld;
+        addLock(Locks, {I.Text, lockPath(I.Text, R)});
+        break;
+      }
+      case SK_RequiresSame:
+      case SK_DispatchType:
+      case SK_UseDeclAnnotations:
+        // Every redeclaration is read anyway; the others say nothing the
+        // analysis uses.
+        break;
+      }
+    }
   }
   return A;
 }
 
-TUFacts irqlcheck::extractFacts(ASTContext &Ctx) {
+TUFacts irqlcheck::extractFacts(ASTContext &Ctx,
+                                const SalExpansions &SalMacros) {
   SourceManager &SM = Ctx.getSourceManager();
   TUFacts TU;
   if (OptionalFileEntryRef FE = SM.getFileEntryRefForID(SM.getMainFileID()))
     TU.MainFile = absolutePath(SM.getFileManager(), FE->getName());
-  FunctionExtractor X(Ctx, TU.MainFile);
+  SalMacroIndex Index(Ctx, SalMacros);
+  FunctionExtractor X(Ctx, TU.MainFile, Index);
   for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
     const auto *FD = dyn_cast<FunctionDecl>(D);
     if (!FD || FD->isInvalidDecl() || SM.isInSystemHeader(FD->getLocation()))

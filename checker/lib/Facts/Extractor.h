@@ -10,6 +10,7 @@
 #define IRQLCHECK_FACTS_EXTRACTOR_H
 
 #include "Facts/Facts.h"
+#include "Facts/SalMacros.h"
 
 namespace clang {
 class ASTContext;
@@ -17,7 +18,10 @@ class ASTContext;
 
 namespace irqlcheck {
 
-TUFacts extractFacts(clang::ASTContext &Ctx);
+/// \p SalMacros: what recordSalMacros() saw while the TU was preprocessed,
+/// so that SAL annotations are read even where the macros expand to
+/// nothing.
+TUFacts extractFacts(clang::ASTContext &Ctx, const SalExpansions &SalMacros);
 
 } // namespace irqlcheck
 

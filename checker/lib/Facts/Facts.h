@@ -117,7 +117,27 @@ struct BlockFact {
   std::vector<Edge> Succs;
 };
 
-/// SAL annotations of a function (any of its declarations).
+/// A lock named by a SAL lock annotation (`_Acquires_lock_(Ext->Lock)`).
+struct SalLock {
+  std::string Text; ///< The argument as written (white space normalized).
+  /// The lock as an object path in the function's own terms, as in ArgFact:
+  /// `$N`, `*$N`, `T::f` (through a pointer), a global. Empty when the text
+  /// names nothing the extractor can see (SAL pseudo-locks such as
+  /// `_Global_cancel_spin_lock_`, or forms it does not parse).
+  std::string Path;
+};
+
+/// `_IRQL_saves_global_(Kind, Param)` / `_IRQL_restores_global_`: the IRQL
+/// is saved to (restored from) storage of kind \c Kind reached through a
+/// parameter (`QueuedSpinLock` through `LockHandle`).
+struct SalGlobalIrql {
+  std::string Kind; ///< Empty: no such annotation.
+  int Param = -1;   ///< The parameter it names; -1 if none matches.
+};
+
+/// SAL annotations of a function (any of its declarations), read the same
+/// whether the SAL macros expand to irqlcheck's `annotate` attributes or to
+/// nothing (real WDK headers under clang).
 struct Annotations {
   IrqlSet Requires = 0;     ///< _IRQL_requires_: exact set
   IrqlSet RequiresMax = 0;  ///< _IRQL_requires_max_
@@ -125,13 +145,20 @@ struct Annotations {
   IrqlSet Raises = 0;       ///< _IRQL_raises_
   int SavesParam = -1;      ///< parameter marked _IRQL_saves_
   int RestoresParam = -1;   ///< parameter marked _IRQL_restores_
+  SalGlobalIrql SavesGlobal;   ///< _IRQL_saves_global_
+  SalGlobalIrql RestoresGlobal; ///< _IRQL_restores_global_
   std::string FunctionClass; ///< _Function_class_(NAME)
-  std::vector<std::string> AcquiresLock, ReleasesLock, RequiresLockHeld;
+  /// _Acquires_lock_, _Releases_lock_, _Requires_lock_held_,
+  /// _Requires_lock_not_held_: each lock once, in source order.
+  std::vector<SalLock> AcquiresLock, ReleasesLock, RequiresLockHeld,
+      RequiresLockNotHeld;
   bool any() const {
     return Requires || RequiresMax || RequiresMin || Raises ||
-           SavesParam >= 0 || RestoresParam >= 0 || !FunctionClass.empty() ||
-           !AcquiresLock.empty() || !ReleasesLock.empty() ||
-           !RequiresLockHeld.empty();
+           SavesParam >= 0 || RestoresParam >= 0 ||
+           !SavesGlobal.Kind.empty() || !RestoresGlobal.Kind.empty() ||
+           !FunctionClass.empty() || !AcquiresLock.empty() ||
+           !ReleasesLock.empty() || !RequiresLockHeld.empty() ||
+           !RequiresLockNotHeld.empty();
   }
 };
 
@@ -144,6 +171,8 @@ struct FunctionFact {
   /// with where.
   std::vector<std::pair<std::string, Loc>> DeclaredAs;
   Annotations Sal;
+  /// The name of the declaration the function annotations are written on
+  /// (the definition's, else the nearest redeclaration's).
   Loc SalAt;
   bool HasBody = false;
   /// The body could not be turned into a CFG (e.g. __try/__finally): the

@@ -86,6 +86,12 @@ static json::Value write(const Edge &E) {
 static json::Value write(const BlockFact &B) {
   return json::Object{{"events", write(B.Events)}, {"succs", write(B.Succs)}};
 }
+static json::Value write(const SalLock &L) {
+  return json::Object{{"text", write(L.Text)}, {"path", write(L.Path)}};
+}
+static json::Value write(const SalGlobalIrql &G) {
+  return json::Object{{"kind", write(G.Kind)}, {"param", G.Param}};
+}
 static json::Value write(const Annotations &A) {
   return json::Object{{"requires", A.Requires},
                       {"requiresMax", A.RequiresMax},
@@ -96,7 +102,10 @@ static json::Value write(const Annotations &A) {
                       {"functionClass", write(A.FunctionClass)},
                       {"acquiresLock", write(A.AcquiresLock)},
                       {"releasesLock", write(A.ReleasesLock)},
-                      {"requiresLockHeld", write(A.RequiresLockHeld)}};
+                      {"requiresLockHeld", write(A.RequiresLockHeld)},
+                      {"requiresLockNotHeld", write(A.RequiresLockNotHeld)},
+                      {"savesGlobal", write(A.SavesGlobal)},
+                      {"restoresGlobal", write(A.RestoresGlobal)}};
 }
 static json::Value write(const FunctionFact &F) {
   return json::Object{{"key", write(F.Key)},
@@ -300,6 +309,14 @@ static bool read(const json::Value &V, BlockFact &B, json::Path P) {
   Fields F(V, P);
   return F && F("events", B.Events) && F("succs", B.Succs);
 }
+static bool read(const json::Value &V, SalLock &L, json::Path P) {
+  Fields F(V, P);
+  return F && F("text", L.Text) && F.path("path", L.Path);
+}
+static bool read(const json::Value &V, SalGlobalIrql &G, json::Path P) {
+  Fields F(V, P);
+  return F && F("kind", G.Kind) && F.num("param", G.Param, -1, INT_MAX);
+}
 static bool read(const json::Value &V, Annotations &A, json::Path P) {
   Fields F(V, P);
   return F && F.irql("requires", A.Requires) &&
@@ -310,7 +327,10 @@ static bool read(const json::Value &V, Annotations &A, json::Path P) {
          F("functionClass", A.FunctionClass) &&
          F("acquiresLock", A.AcquiresLock) &&
          F("releasesLock", A.ReleasesLock) &&
-         F("requiresLockHeld", A.RequiresLockHeld);
+         F("requiresLockHeld", A.RequiresLockHeld) &&
+         F("requiresLockNotHeld", A.RequiresLockNotHeld) &&
+         F("savesGlobal", A.SavesGlobal) &&
+         F("restoresGlobal", A.RestoresGlobal);
 }
 static bool read(const json::Value &V, FunctionFact &Fn, json::Path P) {
   Fields F(V, P);

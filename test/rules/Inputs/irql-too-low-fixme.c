@@ -19,9 +19,9 @@ typedef struct _DEVICE_EXTENSION {
 // and then tested is not followed. Correct code is reported.
 // The tool prints:
 //   irql-too-low-fixme.c:33:9: warning: calling 'KeAcquireSpinLockAtDpcLevel' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL or APC_LEVEL here [irql-too-low]
-//   irql-too-low-fixme.c:93:5: note: 'FooLocalIrqlComplete' is an I/O completion routine (registered by IoSetCompletionRoutine here), which runs at PASSIVE_LEVEL or APC_LEVEL or DISPATCH_LEVEL
+//   irql-too-low-fixme.c:71:5: note: 'FooLocalIrqlComplete' is an I/O completion routine (registered by IoSetCompletionRoutine here), which runs at PASSIVE_LEVEL or APC_LEVEL or DISPATCH_LEVEL
 //   irql-too-low-fixme.c:35:9: warning: calling 'KeReleaseSpinLockFromDpcLevel' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL or APC_LEVEL here [irql-too-low]
-//   irql-too-low-fixme.c:93:5: note: 'FooLocalIrqlComplete' is an I/O completion routine (registered by IoSetCompletionRoutine here), which runs at PASSIVE_LEVEL or APC_LEVEL or DISPATCH_LEVEL
+//   irql-too-low-fixme.c:71:5: note: 'FooLocalIrqlComplete' is an I/O completion routine (registered by IoSetCompletionRoutine here), which runs at PASSIVE_LEVEL or APC_LEVEL or DISPATCH_LEVEL
 // It should print nothing: both calls are under `irql == DISPATCH_LEVEL`.
 NTSTATUS FooLocalIrqlComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
 {
@@ -63,28 +63,6 @@ static VOID FooResetLocked(PDEVICE_EXTENSION ext)
 VOID FooThreadedDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     FooResetLocked((PDEVICE_EXTENSION)Context);
-}
-
-// FIXME (minor, note location): with the annotation on the prototype and
-// _Use_decl_annotations_ on the definition, the "annotated to run at" note
-// points at the definition, where no IRQL annotation is written, instead
-// of at the annotated declaration (FooResetStatistics's prototype below).
-_IRQL_requires_max_(APC_LEVEL)
-VOID FooResetStatistics(PDEVICE_EXTENSION ext);
-
-// The tool prints:
-//   irql-too-low-fixme.c:85:5: warning: calling 'KeAcquireSpinLockAtDpcLevel' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL or APC_LEVEL here [irql-too-low]
-//   irql-too-low-fixme.c:83:6: note: 'FooResetStatistics' is annotated _IRQL_requires_max_(APC_LEVEL), so it runs at PASSIVE_LEVEL or APC_LEVEL
-//   irql-too-low-fixme.c:87:5: warning: calling 'KeReleaseSpinLockFromDpcLevel' requires IRQL == DISPATCH_LEVEL, but IRQL may be PASSIVE_LEVEL or APC_LEVEL here [irql-too-low]
-//   irql-too-low-fixme.c:83:6: note: 'FooResetStatistics' is annotated _IRQL_requires_max_(APC_LEVEL), so it runs at PASSIVE_LEVEL or APC_LEVEL
-// It should point the two notes at the annotated prototype,
-// irql-too-low-fixme.c:73:6.
-_Use_decl_annotations_
-VOID FooResetStatistics(PDEVICE_EXTENSION ext)
-{
-    KeAcquireSpinLockAtDpcLevel(&ext->StatsLock);
-    ext->Completed = 0;
-    KeReleaseSpinLockFromDpcLevel(&ext->StatsLock);
 }
 
 VOID FooRegister(PDEVICE_EXTENSION ext, PIRP Irp)

@@ -33,10 +33,11 @@ static VOID Lock(PEXT Ext, _IRQL_saves_ PKIRQL Old)
     KeAcquireSpinLock(&Ext->Lock, Old);
 }
 
-_Releases_lock_(Ext->Lock)
-static VOID Unlock(PEXT Ext, _IRQL_restores_ KIRQL Old)
+_Releases_lock_(Ext->Lock) _Requires_lock_not_held_(*Other)
+static VOID Unlock(PEXT Ext, _IRQL_restores_ KIRQL Old, PKSPIN_LOCK Other)
 {
     KeReleaseSpinLock(&Ext->Lock, Old);
+    UNREFERENCED_PARAMETER(Other);
 }
 
 _IRQL_requires_(PASSIVE_LEVEL)
@@ -63,6 +64,11 @@ VOID Guarded(PEXT Ext)
     __try {
         DbgPrint("café %d\n", 42);
     } __finally {
-        Unlock(Ext, old);
+        Unlock(Ext, old, NULL);
     }
 }
+
+_IRQL_saves_global_(QueuedSpinLock, Handle)
+VOID SaveGlobal(PKLOCK_QUEUE_HANDLE Handle);
+_IRQL_restores_global_(QueuedSpinLock, Handle)
+VOID RestoreGlobal(PKLOCK_QUEUE_HANDLE Handle);
