@@ -351,7 +351,10 @@ void FunctionAnalysis::transferCall(const CallFact &C, const Contract *K,
                    ? "raised"
                    : "raised to " + describeLevels(V.Levels));
   } else if (I.RestoresArg >= 0 && size_t(I.RestoresArg) < C.Args.size()) {
-    SetIrql(irqlOfArg(C.Args[I.RestoresArg], S, false), "restored");
+    IrqlValue V = irqlOfArg(C.Args[I.RestoresArg], S, false);
+    SetIrql(V, C.Args[I.RestoresArg].HasConst
+                   ? "lowered to " + describeLevels(V.Levels)
+                   : "restored");
   } else if (I.RestoresFromArg >= 0 &&
              size_t(I.RestoresFromArg) < C.Args.size()) {
     SetIrql(irqlOfArg(C.Args[I.RestoresFromArg], S, true), "restored");
