@@ -212,6 +212,27 @@ std::vector<LockOp> FunctionAnalysis::lockOps(const CallFact &C,
     return Ops;
   }
   const Summary *Sum = summaryFor(C);
+  if (!Sum && K) {
+    // No body in the program: its _Acquires_lock_/_Releases_lock_ say.
+    auto Annotated = [&](const std::pair<std::string, std::string> &Lock,
+                         LockContract::OpKind Kind) {
+      LockOp Op;
+      Op.Op = Kind;
+      Op.Key = substitute(Lock.first, C, &Op.Display);
+      if (Op.Display.empty())
+        Op.Display = lockState(S, Op.Key).Display;
+      if (Op.Display.empty())
+        Op.Display = Lock.second;
+      Op.Precise = isPreciseKey(Op.Key);
+      Op.Spelled = C.Spelled;
+      if (!Op.Key.empty())
+        Ops.push_back(std::move(Op));
+    };
+    for (const auto &L : K->SalAcquires)
+      Annotated(L, LockContract::LO_Acquire);
+    for (const auto &L : K->SalReleases)
+      Annotated(L, LockContract::LO_Release);
+  }
   if (!Sum)
     return Ops;
   for (const auto &[CalleeKey, L] : Sum->Locks) {

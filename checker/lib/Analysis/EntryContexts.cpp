@@ -135,6 +135,22 @@ void EntryContexts::build(const std::vector<TUFacts> &TUs,
                          describeLevels(S),
                      At, S});
   };
+  // _Requires_lock_held_: the lock is held on entry, whoever calls.
+  for (const TUFacts &TU : TUs)
+    for (const FunctionFact &F : TU.Functions)
+      for (const SalLock &L : F.Sal.RequiresLockHeld) {
+        EntryContext &C = Contexts[F.Key];
+        if (L.Path.empty() || C.held(L.Path))
+          continue;
+        EntryHeld H;
+        H.Key = L.Path;
+        H.Kind = "spin lock";
+        H.Must = true;
+        H.Note = "'" + F.Name + "' is annotated _Requires_lock_held_(" +
+                 L.Text + ")";
+        H.NoteAt = F.SalAt;
+        C.Held.push_back(std::move(H));
+      }
   for (const TUFacts &TU : TUs) {
     for (const FunctionFact &F : TU.Functions)
       Annotated(F.Key, F.Name, F.Sal, F.SalAt);
@@ -367,6 +383,10 @@ std::vector<RoleEvidence> EntryContexts::explainHeld(const std::string &Key,
     const EntryHeld *H = C.held(LockKey);
     if (!H)
       break;
+    if (H->Site < 0 && !H->Note.empty()) {
+      Out.push_back({H->Note, H->NoteAt, 0});
+      break;
+    }
     if (H->Site < 0) {
       for (const RoleEvidence &W : C.Why)
         Out.push_back({W.Note + ", holding " + Name, W.At, W.Irql});

@@ -49,6 +49,9 @@ struct EntryHeld {
   /// lock's key in that caller.
   int Site = -1;
   std::string CallerKey;
+  /// Why, when an annotation (not a role) says it is held.
+  std::string Note;
+  Loc NoteAt;
 };
 
 struct EntryContext {

@@ -79,6 +79,10 @@ struct Contract {
   LockContract Lock;
   std::vector<Registration> Registers;
   StoreContract Stores;
+  /// From a driver function's _Acquires_lock_/_Releases_lock_ annotations:
+  /// lock paths in its own terms (`*$0`, `T::Lock`) and the annotation's
+  /// text. Applied at calls when the program has no body to summarise.
+  std::vector<std::pair<std::string, std::string>> SalAcquires, SalReleases;
   std::string File; ///< Rules file it came from.
 };
 

@@ -84,7 +84,14 @@ static void addAnnotatedContract(ContractDB &DB, const std::string &Key,
   I.Raises = Sal.Raises;
   I.SavesToArg = Sal.SavesParam;
   I.RestoresArg = Sal.RestoresParam;
-  if (!I.hasRequirement() && !I.changesIrql() && I.SavesToArg < 0)
+  for (const SalLock &L : Sal.AcquiresLock)
+    if (!L.Path.empty())
+      C.SalAcquires.push_back({L.Path, L.Text});
+  for (const SalLock &L : Sal.ReleasesLock)
+    if (!L.Path.empty())
+      C.SalReleases.push_back({L.Path, L.Text});
+  if (!I.hasRequirement() && !I.changesIrql() && I.SavesToArg < 0 &&
+      C.SalAcquires.empty() && C.SalReleases.empty())
     return;
   DB.add(std::move(C));
 }
