@@ -60,6 +60,8 @@ static void makeFilesAbsolute(TUFacts &TU, const FileManager &FM) {
   for (FunctionFact &F : TU.Functions) {
     Fix(F.At);
     Fix(F.SalAt);
+    Fix(F.SectionAt);
+    Fix(F.PagedCodeAt);
     for (auto &[Role, At] : F.DeclaredAs)
       Fix(At);
     for (BlockFact &B : F.Blocks)
@@ -71,6 +73,7 @@ static void makeFilesAbsolute(TUFacts &TU, const FileManager &FM) {
   }
   for (DeclFact &D : TU.Declarations) {
     Fix(D.At);
+    Fix(D.SectionAt);
     for (auto &[Role, At] : D.DeclaredAs)
       Fix(At);
   }
@@ -81,7 +84,10 @@ public:
   IrqlCheckConsumer(CompilerInstance &CI, std::vector<std::string> Rules,
                     std::vector<std::string> RulesDirs, std::string FactsPath)
       : CI(CI), Rules(std::move(Rules)), RulesDirs(std::move(RulesDirs)),
-        FactsPath(std::move(FactsPath)) {}
+        FactsPath(std::move(FactsPath)),
+        PP(std::make_shared<PreprocessorFacts>()) {
+    watchPreprocessor(CI.getPreprocessor(), PP);
+  }
 
   void HandleTranslationUnit(ASTContext &Ctx) override {
     DiagnosticsEngine &D = CI.getDiagnostics();
@@ -93,7 +99,7 @@ public:
       return;
     }
     std::vector<TUFacts> TUs;
-    TUs.push_back(extractFacts(Ctx));
+    TUs.push_back(extractFacts(Ctx, *PP));
     if (!FactsPath.empty()) {
       TUFacts Portable = TUs.front();
       makeFilesAbsolute(Portable, CI.getFileManager());
@@ -125,6 +131,7 @@ private:
   std::vector<std::string> Rules;
   std::vector<std::string> RulesDirs;
   std::string FactsPath;
+  std::shared_ptr<PreprocessorFacts> PP;
 };
 
 class IrqlCheckAction : public PluginASTAction {

@@ -119,18 +119,22 @@ private:
 class FactsAction : public ASTFrontendAction {
 public:
   explicit FactsAction(TUFacts &Out) : Out(Out) {}
-  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &,
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI,
                                                  llvm::StringRef) override {
     struct Consumer : ASTConsumer {
       TUFacts &Out;
-      explicit Consumer(TUFacts &Out) : Out(Out) {}
+      std::shared_ptr<PreprocessorFacts> PP;
+      Consumer(TUFacts &Out, std::shared_ptr<PreprocessorFacts> PP)
+          : Out(Out), PP(std::move(PP)) {}
       void HandleTranslationUnit(ASTContext &Ctx) override {
         if (Ctx.getDiagnostics().hasErrorOccurred())
           return; // A TU that does not compile is reported, not analysed.
-        Out = extractFacts(Ctx);
+        Out = extractFacts(Ctx, *PP);
       }
     };
-    return std::make_unique<Consumer>(Out);
+    auto PP = std::make_shared<PreprocessorFacts>();
+    watchPreprocessor(CI.getPreprocessor(), PP);
+    return std::make_unique<Consumer>(Out, std::move(PP));
   }
 
 private:

@@ -11,13 +11,37 @@
 
 #include "Facts/Facts.h"
 
+#include "clang/Basic/SourceLocation.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace clang {
 class ASTContext;
-}
+class Preprocessor;
+} // namespace clang
 
 namespace irqlcheck {
 
-TUFacts extractFacts(clang::ASTContext &Ctx);
+/// What the preprocessor sees and the AST does not keep.
+struct PreprocessorFacts {
+  /// Every expansion of PAGED_CODE, in order. It expands to nothing in
+  /// free builds (the mingw-w64 and WDK headers alike), leaving no
+  /// statement behind, so only the preprocessor can tell it was there.
+  std::vector<clang::SourceLocation> PagedCode;
+  /// `#pragma alloc_text(SECTION, f, ...)`: each function named, with the
+  /// pragma. clang keeps the section on the definition, not the place.
+  std::vector<std::pair<std::string, clang::SourceLocation>> AllocText;
+};
+
+/// Records into \p Out while \p PP preprocesses the TU: call it before
+/// parsing starts (in CreateASTConsumer).
+void watchPreprocessor(clang::Preprocessor &PP,
+                       std::shared_ptr<PreprocessorFacts> Out);
+
+TUFacts extractFacts(clang::ASTContext &Ctx, const PreprocessorFacts &PP);
 
 } // namespace irqlcheck
 
