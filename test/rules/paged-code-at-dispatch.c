@@ -257,7 +257,7 @@ VOID FooTimeoutDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
     PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
 
     // CHECK: paged-code-at-dispatch.c:[[@LINE+2]]:5: warning: pageable function 'FooTimeoutDpc' is called at DISPATCH_LEVEL; it may be paged out [paged-code-at-dispatch]
-    // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE+172]]:5: note: 'FooTimeoutDpc' is a DPC routine (registered by KeInitializeDpc here), which runs at DISPATCH_LEVEL
+    // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE+210]]:5: note: 'FooTimeoutDpc' is a DPC routine (registered by KeInitializeDpc here), which runs at DISPATCH_LEVEL
     PAGED_CODE();
     // DBG: paged-code-at-dispatch.c:[[@LINE-1]]:5: warning: pageable function 'FooTimeoutDpc' is called at DISPATCH_LEVEL; it may be paged out [paged-code-at-dispatch]
     ext->Errors++;
@@ -270,12 +270,29 @@ VOID FooThreadedDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2);
 
 // CHECK: paged-code-at-dispatch.c:[[@LINE+3]]:6: warning: pageable function 'FooThreadedDpc' is called at DISPATCH_LEVEL; it may be paged out [paged-code-at-dispatch]
 // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-3]]:1: note: 'FooThreadedDpc' is pageable (placed in section PAGE by #pragma alloc_text)
-// CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE+160]]:5: note: 'FooThreadedDpc' is a threaded DPC routine (registered by KeInitializeThreadedDpc here), which runs at PASSIVE_LEVEL or DISPATCH_LEVEL
+// CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE+198]]:5: note: 'FooThreadedDpc' is a threaded DPC routine (registered by KeInitializeThreadedDpc here), which runs at PASSIVE_LEVEL or DISPATCH_LEVEL
 VOID FooThreadedDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
 
     ext->Baud = 9600;
+}
+
+// A pageable routine that takes a spin lock runs its own code at
+// DISPATCH_LEVEL from there on.
+VOID FooPagedClear(PDEVICE_EXTENSION ext);
+#pragma alloc_text(PAGE, FooPagedClear)
+
+VOID FooPagedClear(PDEVICE_EXTENSION ext)
+{
+    KIRQL oldIrql;
+
+    PAGED_CODE();
+    // CHECK: paged-code-at-dispatch.c:[[@LINE+2]]:5: warning: IRQL raised to DISPATCH_LEVEL in pageable function 'FooPagedClear'; it may be paged out [paged-code-at-dispatch]
+    // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-8]]:1: note: 'FooPagedClear' is pageable (placed in section PAGE by #pragma alloc_text)
+    KeAcquireSpinLock(&ext->Lock, &oldIrql);
+    ext->Errors = 0;
+    KeReleaseSpinLock(&ext->Lock, oldIrql);
 }
 
 // A chain of pageable functions entered at DISPATCH_LEVEL is reported once,
@@ -286,7 +303,7 @@ KDEFERRED_ROUTINE FooSaveDpc;
 VOID FooSaveDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     // CHECK: paged-code-at-dispatch.c:[[@LINE+3]]:5: warning: calling pageable function 'FooSaveConfig' at DISPATCH_LEVEL; it may be paged out [paged-code-at-dispatch]
-    // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-251]]:1: note: 'FooSaveConfig' is pageable (placed in section PAGE by #pragma alloc_text)
+    // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-268]]:1: note: 'FooSaveConfig' is pageable (placed in section PAGE by #pragma alloc_text)
     // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-6]]:19: note: 'FooSaveDpc' is a DPC routine (declared as KDEFERRED_ROUTINE), which runs at DISPATCH_LEVEL
     FooSaveConfig((PDEVICE_EXTENSION)Context);
     // DISABLED: paged-code-at-dispatch.c:[[@LINE-1]]:5: warning: calling 'FooSaveConfig' requires IRQL <= PASSIVE_LEVEL, but IRQL may be DISPATCH_LEVEL here [irql-too-high]
@@ -300,7 +317,7 @@ VOID FooNotifyDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
     PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
 
     // CHECK: paged-code-at-dispatch.c:[[@LINE+3]]:5: warning: calling pageable function 'FooLogConfig' at DISPATCH_LEVEL; it may be paged out [paged-code-at-dispatch]
-    // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-266]]:1: note: 'FooLogConfig' is pageable (placed in section PAGEFOO by #pragma alloc_text)
+    // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-283]]:1: note: 'FooLogConfig' is pageable (placed in section PAGEFOO by #pragma alloc_text)
     // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-8]]:19: note: 'FooNotifyDpc' is a DPC routine (declared as KDEFERRED_ROUTINE), which runs at DISPATCH_LEVEL
     ext->OnError(ext);
 }
@@ -310,7 +327,8 @@ VOID FooNotifyDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 //===--------------------------------------------------------------------===//
 
 // Dispatch routines run at PASSIVE_LEVEL: pageable helpers are fine before
-// the lock is taken and after it is released.
+// the lock is taken and after it is released (the routine itself stays
+// resident: it takes a spin lock).
 DRIVER_DISPATCH FooDispatchConfigure;
 
 NTSTATUS FooDispatchConfigure(PDEVICE_OBJECT DeviceObject, PIRP Irp)
@@ -319,7 +337,6 @@ NTSTATUS FooDispatchConfigure(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     KIRQL oldIrql;
     NTSTATUS status;
 
-    PAGED_CODE();
     status = FooValidateBaud(ext, 9600); // no-warning
     if (!NT_SUCCESS(status)) {
         goto complete;
@@ -350,6 +367,27 @@ VOID FooConfigWorker(PDEVICE_OBJECT DeviceObject, PVOID Context)
     ExAcquireFastMutex(&ext->ConfigMutex);
     FooLogConfig(ext); // no-warning
     ExReleaseFastMutex(&ext->ConfigMutex);
+    FooResetStatistics(ext); // no-warning
+}
+
+// The fix for FooPagedClear: the locked part moves to a resident helper
+// ("Isolating pageable code" in the WDK documentation).
+static VOID FooClearErrorsLocked(PDEVICE_EXTENSION ext)
+{
+    KIRQL oldIrql;
+
+    KeAcquireSpinLock(&ext->Lock, &oldIrql);
+    ext->Errors = 0;
+    KeReleaseSpinLock(&ext->Lock, oldIrql);
+}
+
+VOID FooPagedClearFixed(PDEVICE_EXTENSION ext);
+#pragma alloc_text(PAGE, FooPagedClearFixed)
+
+VOID FooPagedClearFixed(PDEVICE_EXTENSION ext)
+{
+    PAGED_CODE();
+    FooClearErrorsLocked(ext); // no-warning
     FooResetStatistics(ext); // no-warning
 }
 
@@ -439,6 +477,15 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     PAGED_CODE();
     DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = FooDispatchConfigure;
     return STATUS_SUCCESS;
+}
+
+// Pageable callers at PASSIVE_LEVEL.
+IO_WORKITEM_ROUTINE FooClearWorker;
+
+VOID FooClearWorker(PDEVICE_OBJECT DeviceObject, PVOID Context)
+{
+    FooPagedClear((PDEVICE_EXTENSION)Context); // no-warning: the call is fine
+    FooPagedClearFixed((PDEVICE_EXTENSION)Context); // no-warning
 }
 
 VOID FooSetCallbacks(PDEVICE_EXTENSION ext)

@@ -12,7 +12,9 @@
 ///   code);
 /// - its own role or annotation running it at DISPATCH_LEVEL or above (a
 ///   pageable DPC routine), reported at its PAGED_CODE() if it has one,
-///   else at its name.
+///   else at its name;
+/// - a raise to DISPATCH_LEVEL or above inside it (a spin lock it takes),
+///   reported at the raise: the rest of its code then runs there.
 ///
 /// A pageable function reached that way is then at DISPATCH_LEVEL itself;
 /// what it inherits from its callers is not reported again at its own
@@ -103,8 +105,14 @@ class PagedCodeRule : public Rule {
                std::move(Notes));
   }
 
+  void onReturn(const RuleContext &Ctx, const Loc &,
+                const State &S) const override {
+    reportOwnRaise(Ctx, S);
+  }
+
   void onCall(const RuleContext &Ctx, const CallFact &C, const Contract *,
               const std::vector<LockOp> &, const State &Before) const override {
+    reportOwnRaise(Ctx, Before);
     std::optional<Pageable> P = pageableCallee(Ctx, C);
     if (!P)
       return;
@@ -140,6 +148,24 @@ class PagedCodeRule : public Rule {
                    describeLevels(FromEntry | Raised) +
                    "; it may be paged out",
                std::move(Notes));
+  }
+
+  /// A pageable function running its own code at DISPATCH_LEVEL or above
+  /// after it raised the IRQL. Every later event sees the same raise; the
+  /// reporter keeps one finding per raise.
+  static void reportOwnRaise(const RuleContext &Ctx, const State &S) {
+    IrqlSet Raised = S.Irql.Levels & NoPaging;
+    // A raise, not a restore to a level an earlier raise set.
+    if (S.Irql.Unknown || !Raised || !S.IrqlChangedAt.valid() ||
+        !llvm::StringRef(S.IrqlChange).starts_with("raised"))
+      return;
+    std::optional<Pageable> P = Pageable::of(Ctx.Function);
+    if (!P)
+      return;
+    Ctx.report(RuleId, S.IrqlChangedAt,
+               "IRQL " + S.IrqlChange + " in pageable function '" + P->Name +
+                   "'; it may be paged out",
+               {P->why()});
   }
 
   /// The first pageable function \p C may call: a definition (also through
