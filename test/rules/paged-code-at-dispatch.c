@@ -257,7 +257,7 @@ VOID FooTimeoutDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
     PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
 
     // CHECK: paged-code-at-dispatch.c:[[@LINE+2]]:5: warning: pageable function 'FooTimeoutDpc' is called at DISPATCH_LEVEL; it may be paged out [paged-code-at-dispatch]
-    // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE+210]]:5: note: 'FooTimeoutDpc' is a DPC routine (registered by KeInitializeDpc here), which runs at DISPATCH_LEVEL
+    // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE+213]]:5: note: 'FooTimeoutDpc' is a DPC routine (registered by KeInitializeDpc here), which runs at DISPATCH_LEVEL
     PAGED_CODE();
     // DBG: paged-code-at-dispatch.c:[[@LINE-1]]:5: warning: pageable function 'FooTimeoutDpc' is called at DISPATCH_LEVEL; it may be paged out [paged-code-at-dispatch]
     ext->Errors++;
@@ -270,12 +270,15 @@ VOID FooThreadedDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2);
 
 // CHECK: paged-code-at-dispatch.c:[[@LINE+3]]:6: warning: pageable function 'FooThreadedDpc' is called at DISPATCH_LEVEL; it may be paged out [paged-code-at-dispatch]
 // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-3]]:1: note: 'FooThreadedDpc' is pageable (placed in section PAGE by #pragma alloc_text)
-// CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE+198]]:5: note: 'FooThreadedDpc' is a threaded DPC routine (registered by KeInitializeThreadedDpc here), which runs at PASSIVE_LEVEL or DISPATCH_LEVEL
+// CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE+201]]:5: note: 'FooThreadedDpc' is a threaded DPC routine (registered by KeInitializeThreadedDpc here), which runs at PASSIVE_LEVEL or DISPATCH_LEVEL
 VOID FooThreadedDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
+    KIRQL oldIrql;
 
+    KeAcquireSpinLock(&ext->Lock, &oldIrql); // no-warning: reported at entry
     ext->Baud = 9600;
+    KeReleaseSpinLock(&ext->Lock, oldIrql);
 }
 
 // A pageable routine that takes a spin lock runs its own code at
@@ -303,7 +306,7 @@ KDEFERRED_ROUTINE FooSaveDpc;
 VOID FooSaveDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     // CHECK: paged-code-at-dispatch.c:[[@LINE+3]]:5: warning: calling pageable function 'FooSaveConfig' at DISPATCH_LEVEL; it may be paged out [paged-code-at-dispatch]
-    // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-268]]:1: note: 'FooSaveConfig' is pageable (placed in section PAGE by #pragma alloc_text)
+    // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-271]]:1: note: 'FooSaveConfig' is pageable (placed in section PAGE by #pragma alloc_text)
     // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-6]]:19: note: 'FooSaveDpc' is a DPC routine (declared as KDEFERRED_ROUTINE), which runs at DISPATCH_LEVEL
     FooSaveConfig((PDEVICE_EXTENSION)Context);
     // DISABLED: paged-code-at-dispatch.c:[[@LINE-1]]:5: warning: calling 'FooSaveConfig' requires IRQL <= PASSIVE_LEVEL, but IRQL may be DISPATCH_LEVEL here [irql-too-high]
@@ -317,7 +320,7 @@ VOID FooNotifyDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
     PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
 
     // CHECK: paged-code-at-dispatch.c:[[@LINE+3]]:5: warning: calling pageable function 'FooLogConfig' at DISPATCH_LEVEL; it may be paged out [paged-code-at-dispatch]
-    // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-283]]:1: note: 'FooLogConfig' is pageable (placed in section PAGEFOO by #pragma alloc_text)
+    // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-286]]:1: note: 'FooLogConfig' is pageable (placed in section PAGEFOO by #pragma alloc_text)
     // CHECK-NEXT: paged-code-at-dispatch.c:[[@LINE-8]]:19: note: 'FooNotifyDpc' is a DPC routine (declared as KDEFERRED_ROUTINE), which runs at DISPATCH_LEVEL
     ext->OnError(ext);
 }

@@ -154,7 +154,8 @@ class PagedCodeRule : public Rule {
   /// after it raised the IRQL. Every later event sees the same raise; the
   /// reporter keeps one finding per raise.
   static void reportOwnRaise(const RuleContext &Ctx, const State &S) {
-    IrqlSet Raised = S.Irql.Levels & NoPaging;
+    // Levels its own role gives it are reported once, at its entry.
+    IrqlSet Raised = S.Irql.Levels & NoPaging & ~ownLevels(Ctx.Entry);
     // A raise, not a restore to a level an earlier raise set.
     if (S.Irql.Unknown || !Raised || !S.IrqlChangedAt.valid() ||
         !llvm::StringRef(S.IrqlChange).starts_with("raised"))
