@@ -42,7 +42,10 @@ public:
                     std::vector<std::string> RulesDirs, std::string FactsPath)
       : CI(CI), Rules(std::move(Rules)), RulesDirs(std::move(RulesDirs)),
         FactsPath(std::move(FactsPath)),
-        Sal(recordSalMacros(CI.getPreprocessor())) {}
+        Sal(recordSalMacros(CI.getPreprocessor())),
+        PP(std::make_shared<PreprocessorFacts>()) {
+    watchPreprocessor(CI.getPreprocessor(), PP);
+  }
 
   void HandleTranslationUnit(ASTContext &Ctx) override {
     DiagnosticsEngine &D = CI.getDiagnostics();
@@ -54,7 +57,7 @@ public:
       return;
     }
     std::vector<TUFacts> TUs;
-    TUs.push_back(extractFacts(Ctx, *Sal));
+    TUs.push_back(extractFacts(Ctx, *Sal, *PP));
     // File names in facts are absolute (the extractor makes them so), so a
     // later run from anywhere prints them alike.
     if (!FactsPath.empty()) {
@@ -87,6 +90,7 @@ private:
   std::vector<std::string> RulesDirs;
   std::string FactsPath;
   std::shared_ptr<SalExpansions> Sal;
+  std::shared_ptr<PreprocessorFacts> PP;
 };
 
 class IrqlCheckAction : public PluginASTAction {

@@ -124,16 +124,20 @@ public:
     struct Consumer : ASTConsumer {
       TUFacts &Out;
       std::shared_ptr<SalExpansions> Sal;
-      Consumer(TUFacts &Out, std::shared_ptr<SalExpansions> Sal)
-          : Out(Out), Sal(std::move(Sal)) {}
+      std::shared_ptr<PreprocessorFacts> PP;
+      Consumer(TUFacts &Out, std::shared_ptr<SalExpansions> Sal,
+               std::shared_ptr<PreprocessorFacts> PP)
+          : Out(Out), Sal(std::move(Sal)), PP(std::move(PP)) {}
       void HandleTranslationUnit(ASTContext &Ctx) override {
         if (Ctx.getDiagnostics().hasErrorOccurred())
           return; // A TU that does not compile is reported, not analysed.
-        Out = extractFacts(Ctx, *Sal);
+        Out = extractFacts(Ctx, *Sal, *PP);
       }
     };
-    return std::make_unique<Consumer>(Out,
-                                      recordSalMacros(CI.getPreprocessor()));
+    auto PP = std::make_shared<PreprocessorFacts>();
+    watchPreprocessor(CI.getPreprocessor(), PP);
+    return std::make_unique<Consumer>(
+        Out, recordSalMacros(CI.getPreprocessor()), std::move(PP));
   }
 
 private:

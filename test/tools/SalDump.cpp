@@ -78,7 +78,8 @@ private:
       void HandleTranslationUnit(ASTContext &Ctx) override {
         if (Ctx.getDiagnostics().hasErrorOccurred())
           return;
-        TUFacts TU = extractFacts(Ctx, AttributesOnly ? SalExpansions() : *Sal);
+        TUFacts TU = extractFacts(Ctx, AttributesOnly ? SalExpansions() : *Sal,
+                                  PreprocessorFacts());
         for (const FunctionFact &F : TU.Functions)
           print(llvm::outs(), F.Name, F.Sal, F.SalAt);
         for (const DeclFact &D : TU.Declarations)

@@ -26,6 +26,16 @@ CallGraph::CallGraph(const std::vector<TUFacts> &TUs) {
             AddStore(E.Store.Path, E.Store.Function);
           }
     }
+  // Prototypes of functions defined nowhere in the program; one that
+  // names a section wins over one that does not.
+  for (const TUFacts &TU : TUs)
+    for (const DeclFact &D : TU.Declarations) {
+      if (ByKey.count(D.Key))
+        continue;
+      auto [It, New] = Decls.try_emplace(D.Key, &D);
+      if (!New && It->second->Section.empty())
+        It->second = &D;
+    }
   for (auto &Entry : Stored)
     llvm::sort(Entry.second);
 }
@@ -33,6 +43,11 @@ CallGraph::CallGraph(const std::vector<TUFacts> &TUs) {
 const FunctionFact *CallGraph::function(const std::string &Key) const {
   auto It = ByKey.find(Key);
   return It == ByKey.end() ? nullptr : It->second;
+}
+
+const DeclFact *CallGraph::declaration(const std::string &Key) const {
+  auto It = Decls.find(Key);
+  return It == Decls.end() ? nullptr : It->second;
 }
 
 const std::vector<std::string> &

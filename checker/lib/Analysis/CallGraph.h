@@ -27,6 +27,9 @@ public:
 
   /// The definition of \p Key, or null when the program has none.
   const FunctionFact *function(const std::string &Key) const;
+  /// The prototype of \p Key the facts keep (one with annotations, a role
+  /// or a section), when the program has no definition of it.
+  const DeclFact *declaration(const std::string &Key) const;
   /// Keys of the functions stored into storage \p Path anywhere.
   const std::vector<std::string> &storedIn(const std::string &Path) const;
   /// The functions an argument names: directly, or through its storage.
@@ -40,6 +43,7 @@ public:
 private:
   std::vector<const FunctionFact *> All;
   llvm::StringMap<const FunctionFact *> ByKey;
+  llvm::StringMap<const DeclFact *> Decls;
   llvm::StringMap<std::vector<std::string>> Stored;
 };
 

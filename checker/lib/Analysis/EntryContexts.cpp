@@ -373,6 +373,27 @@ std::vector<RoleEvidence> EntryContexts::explainIrql(const std::string &Key,
   return Out;
 }
 
+std::string EntryContexts::describeHeld(const std::string &Key,
+                                        const std::string &Lock) const {
+  LockState Shown;
+  Shown.Global = !Lock.empty() && Lock[0] == '<';
+  if (const EntryHeld *H = lookup(Key).held(Lock))
+    Shown.Kind = H->Kind;
+  std::string Fn = Key, LockKey = Lock;
+  for (size_t Hops = 0; Hops <= Sites.size(); ++Hops) {
+    const EntryHeld *H = lookup(Fn).held(LockKey);
+    if (!H || H->Site < 0)
+      break;
+    const CallSite &S = Sites[H->Site];
+    auto L = S.Locks.find(H->CallerKey);
+    if (L != S.Locks.end() && !L->second.Display.empty())
+      return describeLock(L->second);
+    Fn = S.Caller;
+    LockKey = H->CallerKey;
+  }
+  return describeLock(Shown);
+}
+
 std::vector<RoleEvidence> EntryContexts::explainHeld(const std::string &Key,
                                                      const std::string &Lock,
                                                      std::string Name) const {

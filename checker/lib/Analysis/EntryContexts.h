@@ -92,6 +92,10 @@ public:
   /// calls back to the role, annotation or raise it comes from.
   std::vector<RoleEvidence> explainIrql(const std::string &Key,
                                         IrqlSet Levels) const;
+  /// Lock \p Lock held on entry to \p Key as the nearest caller that
+  /// names it writes it ("spin lock 'ext->Lock'").
+  std::string describeHeld(const std::string &Key,
+                           const std::string &Lock) const;
   /// Why lock \p Lock is held on entry to \p Key; \p Name describes it.
   std::vector<RoleEvidence> explainHeld(const std::string &Key,
                                         const std::string &Lock,

@@ -128,6 +128,20 @@ static SummaryTable summarizeFunctions(const CallGraph &CG,
   return Table;
 }
 
+/// A pageable function usually carries `_IRQL_requires_max_`, which a call
+/// to it at DISPATCH_LEVEL breaks too. The paged-code-at-dispatch finding
+/// says more (where the code was made pageable), so irql-too-high does not
+/// repeat it at the same call.
+static void dropSupersededFindings(std::vector<Finding> &Findings) {
+  std::set<Loc> Paged;
+  for (const Finding &F : Findings)
+    if (F.Rule == "paged-code-at-dispatch")
+      Paged.insert(F.At);
+  llvm::erase_if(Findings, [&](const Finding &F) {
+    return F.Rule == "irql-too-high" && Paged.count(F.At);
+  });
+}
+
 std::vector<Finding>
 irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
                           const ContractDB &BaseDB,
@@ -148,6 +162,7 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   addIrqlRules(EnabledRules, Rules);
   addIrqlRestoreRules(EnabledRules, Rules);
   addLockRules(EnabledRules, Rules);
+  addPagedRules(EnabledRules, Rules);
 
   SummaryTable Summaries = summarizeFunctions(CG, DB);
 
@@ -168,11 +183,14 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   for (const auto &A : Analyses) {
     const FunctionFact &F = A->function();
     auto Own = Summaries.find(F.Key);
-    RuleContext Ctx{F, Contexts.lookup(F.Key), Contexts, DB,
+    RuleContext Ctx{F, Contexts.lookup(F.Key), Contexts, CG, DB,
                     Own == Summaries.end() ? nullptr : &Own->second, Findings};
+    for (const auto &R : Rules)
+      R->onFunction(Ctx);
     RuleDispatcher D(Ctx, Rules);
     A->replay(D);
   }
+  dropSupersededFindings(Findings);
   normalizeFindings(Findings);
   return Findings;
 }

@@ -11,6 +11,8 @@
 #include "clang/Basic/FileManager.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
+#include "clang/Lex/PPCallbacks.h"
+#include "clang/Lex/Preprocessor.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -20,6 +22,64 @@ using namespace clang;
 using namespace irqlcheck;
 
 namespace {
+
+/// Keeps what PreprocessorFacts lists. Only live code reaches these
+/// callbacks: an expansion or pragma in a skipped `#if` block is not seen.
+class PreprocessorWatch : public PPCallbacks {
+public:
+  PreprocessorWatch(Preprocessor &PP, std::shared_ptr<PreprocessorFacts> Out)
+      : SM(PP.getSourceManager()), LangOpts(PP.getLangOpts()),
+        PagedCode(PP.getIdentifierInfo("PAGED_CODE")), Out(std::move(Out)) {}
+
+  void MacroExpands(const Token &Name, const MacroDefinition &, SourceRange,
+                    const MacroArgs *) override {
+    // Also inside another macro (a driver's own prologue macro): the file
+    // position is where that macro is used.
+    if (Name.getIdentifierInfo() == PagedCode)
+      Out->PagedCode.push_back(SM.getExpansionLoc(Name.getLocation()));
+  }
+
+  void PragmaDirective(SourceLocation Loc,
+                       PragmaIntroducerKind Kind) override {
+    // The pragma's handler has not read its tokens yet: lex the line raw.
+    // `__pragma`/`_Pragma` have no line of their own; their functions are
+    // then shown at the definition.
+    if (Kind != PIK_HashPragma || !Loc.isFileID())
+      return;
+    auto [FID, Offset] = SM.getDecomposedLoc(Loc);
+    bool Invalid = false;
+    llvm::StringRef Buf = SM.getBufferData(FID, &Invalid);
+    if (Invalid)
+      return;
+    Lexer L(SM.getLocForStartOfFile(FID), LangOpts, Buf.begin(),
+            Buf.begin() + Offset, Buf.end());
+    llvm::SmallVector<Token, 16> Toks;
+    for (;;) {
+      Token T;
+      L.LexFromRawLexer(T);
+      if (T.is(tok::eof) || (!Toks.empty() && T.isAtStartOfLine()))
+        break;
+      Toks.push_back(T);
+    }
+    // # pragma alloc_text ( SECTION , f , g )
+    auto Ident = [&](size_t I, llvm::StringRef Want = {}) {
+      return I < Toks.size() && Toks[I].is(tok::raw_identifier) &&
+             (Want.empty() || Toks[I].getRawIdentifier() == Want);
+    };
+    if (!Ident(1, "pragma") || !Ident(2, "alloc_text") || Toks.size() < 5 ||
+        !Toks[3].is(tok::l_paren))
+      return;
+    for (size_t I = 5; I + 1 < Toks.size() && Toks[I].is(tok::comma); I += 2)
+      if (Ident(I + 1))
+        Out->AllocText.push_back({Toks[I + 1].getRawIdentifier().str(), Loc});
+  }
+
+private:
+  SourceManager &SM;
+  const LangOptions &LangOpts;
+  const IdentifierInfo *PagedCode;
+  std::shared_ptr<PreprocessorFacts> Out;
+};
 
 /// One SAL annotation written on one declaration, from an `annotate`
 /// attribute or a macro expansion.
@@ -34,13 +94,16 @@ struct SalItem {
 class FunctionExtractor {
 public:
   FunctionExtractor(ASTContext &Ctx, const std::string &MainFile,
-                    const SalMacroIndex &SalMacros)
+                    const SalMacroIndex &SalMacros, const PreprocessorFacts &PP)
       : Ctx(Ctx), SM(Ctx.getSourceManager()), MainFile(MainFile),
-        SalMacros(SalMacros) {}
+        SalMacros(SalMacros), PP(PP) {}
 
   Loc loc(SourceLocation L) const;
   std::string functionKey(const FunctionDecl *FD) const;
   Annotations annotations(const FunctionDecl *FD, Loc &At) const;
+  /// The code section \p FD is placed in (Section), how (By) and where.
+  void section(const FunctionDecl *FD, std::string &Section, std::string &By,
+               Loc &At) const;
   std::vector<std::pair<std::string, Loc>>
   declaredAs(const FunctionDecl *FD) const;
   FunctionFact extract(const FunctionDecl *FD);
@@ -66,6 +129,7 @@ private:
   SourceManager &SM;
   const std::string &MainFile;
   const SalMacroIndex &SalMacros;
+  const PreprocessorFacts &PP;
   const FunctionDecl *Current = nullptr;
   mutable llvm::StringMap<std::string> Absolute;
   std::string absolute(llvm::StringRef Name) const;
@@ -74,6 +138,11 @@ private:
 };
 
 } // namespace
+
+void irqlcheck::watchPreprocessor(Preprocessor &PP,
+                                  std::shared_ptr<PreprocessorFacts> Out) {
+  PP.addPPCallbacks(std::make_unique<PreprocessorWatch>(PP, std::move(Out)));
+}
 
 /// Paths are made absolute against the TU's working directory (a compile
 /// database entry's `directory`), so that every TU names a file alike and
@@ -448,8 +517,17 @@ FunctionFact FunctionExtractor::extract(const FunctionDecl *FD) {
     F.Params.push_back(P->getNameAsString());
   F.DeclaredAs = declaredAs(FD);
   F.Sal = annotations(FD, F.SalAt);
+  section(FD, F.Section, F.SectionBy, F.SectionAt);
   F.HasBody = true;
   Loc End = loc(FD->getBody()->getEndLoc());
+  SourceLocation BodyBegin = SM.getExpansionLoc(FD->getBody()->getBeginLoc());
+  SourceLocation BodyEnd = SM.getExpansionLoc(FD->getBody()->getEndLoc());
+  for (SourceLocation L : PP.PagedCode)
+    if (!SM.isBeforeInTranslationUnit(L, BodyBegin) &&
+        SM.isBeforeInTranslationUnit(L, BodyEnd)) {
+      F.PagedCodeAt = loc(L);
+      break;
+    }
 
   CFG::BuildOptions Opts;
   std::unique_ptr<CFG> G =
@@ -614,6 +692,36 @@ FunctionExtractor::declaredAs(const FunctionDecl *FD) const {
   // Deterministic whatever the redeclaration chain's order: by position.
   llvm::sort(Out, [](const auto &A, const auto &B) { return A.second < B.second; });
   return Out;
+}
+
+void FunctionExtractor::section(const FunctionDecl *FD, std::string &Section,
+                                std::string &By, Loc &At) const {
+  // The latest declaration carries every attribute of the earlier ones.
+  const FunctionDecl *Latest = FD->getMostRecentDecl();
+  // clang places a function with both in the code_seg.
+  if (const auto *CS = Latest->getAttr<CodeSegAttr>()) {
+    Section = CS->getName().str();
+    By = "__declspec(code_seg)";
+    At = loc(CS->getLocation());
+  } else if (const auto *SA = Latest->getAttr<SectionAttr>()) {
+    Section = SA->getName().str();
+    if (!SA->isImplicit()) {
+      By = "__attribute__((section))";
+      At = loc(SA->getLocation());
+    } else if (SA->getLocation().isValid()) {
+      By = "#pragma code_seg"; // the pragma in effect at the definition
+      At = loc(SA->getLocation());
+    } else {
+      By = "#pragma alloc_text";
+      // clang applies the last one before the definition.
+      for (const auto &[Name, L] : PP.AllocText)
+        if (Name == FD->getNameAsString() &&
+            SM.isBeforeInTranslationUnit(L, FD->getLocation()))
+          At = loc(L);
+    }
+  }
+  if (!Section.empty() && !At.valid())
+    At = loc(FD->getLocation());
 }
 
 static std::string annotationString(const Expr *E) {
@@ -986,13 +1094,14 @@ Annotations FunctionExtractor::annotations(const FunctionDecl *FD,
 }
 
 TUFacts irqlcheck::extractFacts(ASTContext &Ctx,
-                                const SalExpansions &SalMacros) {
+                                const SalExpansions &SalMacros,
+                                const PreprocessorFacts &PP) {
   SourceManager &SM = Ctx.getSourceManager();
   TUFacts TU;
   if (OptionalFileEntryRef FE = SM.getFileEntryRefForID(SM.getMainFileID()))
     TU.MainFile = absolutePath(SM.getFileManager(), FE->getName());
   SalMacroIndex Index(Ctx, SalMacros);
-  FunctionExtractor X(Ctx, TU.MainFile, Index);
+  FunctionExtractor X(Ctx, TU.MainFile, Index, PP);
   for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
     const auto *FD = dyn_cast<FunctionDecl>(D);
     if (!FD || FD->isInvalidDecl() || SM.isInSystemHeader(FD->getLocation()))
@@ -1008,7 +1117,8 @@ TUFacts irqlcheck::extractFacts(ASTContext &Ctx,
     Loc SalAt;
     DF.Sal = X.annotations(FD, SalAt);
     DF.DeclaredAs = X.declaredAs(FD);
-    if (!DF.Sal.any() && DF.DeclaredAs.empty())
+    X.section(FD, DF.Section, DF.SectionBy, DF.SectionAt);
+    if (!DF.Sal.any() && DF.DeclaredAs.empty() && DF.Section.empty())
       continue;
     DF.Key = X.functionKey(FD);
     DF.Name = FD->getNameAsString();

@@ -12,16 +12,41 @@
 #include "Facts/Facts.h"
 #include "Facts/SalMacros.h"
 
+#include "clang/Basic/SourceLocation.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace clang {
 class ASTContext;
-}
+class Preprocessor;
+} // namespace clang
 
 namespace irqlcheck {
 
+/// What the preprocessor sees and the AST does not keep.
+struct PreprocessorFacts {
+  /// Every expansion of PAGED_CODE, in order. It expands to nothing in
+  /// free builds (the mingw-w64 and WDK headers alike), leaving no
+  /// statement behind, so only the preprocessor can tell it was there.
+  std::vector<clang::SourceLocation> PagedCode;
+  /// `#pragma alloc_text(SECTION, f, ...)`: each function named, with the
+  /// pragma. clang keeps the section on the definition, not the place.
+  std::vector<std::pair<std::string, clang::SourceLocation>> AllocText;
+};
+
+/// Records into \p Out while \p PP preprocesses the TU: call it before
+/// parsing starts (in CreateASTConsumer).
+void watchPreprocessor(clang::Preprocessor &PP,
+                       std::shared_ptr<PreprocessorFacts> Out);
+
 /// \p SalMacros: what recordSalMacros() saw while the TU was preprocessed,
 /// so that SAL annotations are read even where the macros expand to
-/// nothing.
-TUFacts extractFacts(clang::ASTContext &Ctx, const SalExpansions &SalMacros);
+/// nothing; \p PP: what watchPreprocessor() saw.
+TUFacts extractFacts(clang::ASTContext &Ctx, const SalExpansions &SalMacros,
+                     const PreprocessorFacts &PP);
 
 } // namespace irqlcheck
 

@@ -13,6 +13,8 @@
 
 #include "Domain/Irql.h"
 
+#include "llvm/ADT/StringRef.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -162,6 +164,13 @@ struct Annotations {
   }
 };
 
+/// True for a PAGE* code section ("PAGE", "PAGEUART"; any case), which the
+/// kernel may page out. INIT (discarded after DriverEntry) and .text are
+/// resident while the driver runs.
+inline bool isPageableSection(const std::string &Section) {
+  return llvm::StringRef(Section).starts_with_insensitive("PAGE");
+}
+
 struct FunctionFact {
   std::string Key;  ///< Name, or `file::name` when static.
   std::string Name; ///< As declared.
@@ -174,22 +183,44 @@ struct FunctionFact {
   /// The name of the declaration the function annotations are written on
   /// (the definition's, else the nearest redeclaration's).
   Loc SalAt;
+  /// The code section the source puts the function in, if any ("PAGE"),
+  /// how ("#pragma alloc_text", "#pragma code_seg", "__declspec(code_seg)",
+  /// "__attribute__((section))") and where.
+  std::string Section;
+  std::string SectionBy;
+  Loc SectionAt;
+  /// The first PAGED_CODE() in the body, if any.
+  Loc PagedCodeAt;
   bool HasBody = false;
   /// The body could not be turned into a CFG (e.g. __try/__finally): the
   /// events are in source order in one block, and branches are not seen.
   bool Linearized = false;
   std::vector<BlockFact> Blocks;
   unsigned EntryBlock = 0;
+
+  /// Its code may be paged out: a PAGE* section, or it says so with
+  /// PAGED_CODE().
+  bool pageable() const {
+    return isPageableSection(Section) || PagedCodeAt.valid();
+  }
 };
 
-/// A declaration without a body that carries SAL annotations, so that calls
-/// to it are checked against them (a prototype of a function in another TU).
+/// A declaration without a body that carries SAL annotations, a role or a
+/// code section, so that calls to it are checked against them (a prototype
+/// of a function in another TU).
 struct DeclFact {
   std::string Key;
   std::string Name;
   Loc At;
   Annotations Sal;
   std::vector<std::pair<std::string, Loc>> DeclaredAs;
+  /// As in FunctionFact; only attributes reach a prototype (`#pragma
+  /// alloc_text` names the definition, in the definition's TU).
+  std::string Section;
+  std::string SectionBy;
+  Loc SectionAt;
+
+  bool pageable() const { return isPageableSection(Section); }
 };
 
 struct TUFacts {

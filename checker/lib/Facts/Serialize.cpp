@@ -115,6 +115,10 @@ static json::Value write(const FunctionFact &F) {
                       {"declaredAs", write(F.DeclaredAs)},
                       {"sal", write(F.Sal)},
                       {"salAt", write(F.SalAt)},
+                      {"section", write(F.Section)},
+                      {"sectionBy", write(F.SectionBy)},
+                      {"sectionAt", write(F.SectionAt)},
+                      {"pagedCodeAt", write(F.PagedCodeAt)},
                       {"hasBody", F.HasBody},
                       {"linearized", F.Linearized},
                       {"blocks", write(F.Blocks)},
@@ -125,7 +129,10 @@ static json::Value write(const DeclFact &D) {
                       {"name", write(D.Name)},
                       {"at", write(D.At)},
                       {"sal", write(D.Sal)},
-                      {"declaredAs", write(D.DeclaredAs)}};
+                      {"declaredAs", write(D.DeclaredAs)},
+                      {"section", write(D.Section)},
+                      {"sectionBy", write(D.SectionBy)},
+                      {"sectionAt", write(D.SectionAt)}};
 }
 
 std::string factsToJSON(const TUFacts &TU) {
@@ -337,6 +344,8 @@ static bool read(const json::Value &V, FunctionFact &Fn, json::Path P) {
   if (!(F && F("key", Fn.Key) && F("name", Fn.Name) && F("at", Fn.At) &&
         F("params", Fn.Params) && F("declaredAs", Fn.DeclaredAs) &&
         F("sal", Fn.Sal) && F("salAt", Fn.SalAt) &&
+        F("section", Fn.Section) && F("sectionBy", Fn.SectionBy) &&
+        F("sectionAt", Fn.SectionAt) && F("pagedCodeAt", Fn.PagedCodeAt) &&
         F("hasBody", Fn.HasBody) && F("linearized", Fn.Linearized) &&
         F("blocks", Fn.Blocks) && F.num("entryBlock", Fn.EntryBlock, 0,
                                         UINT_MAX)))
@@ -359,7 +368,9 @@ static bool read(const json::Value &V, FunctionFact &Fn, json::Path P) {
 static bool read(const json::Value &V, DeclFact &D, json::Path P) {
   Fields F(V, P);
   return F && F("key", D.Key) && F("name", D.Name) && F("at", D.At) &&
-         F("sal", D.Sal) && F("declaredAs", D.DeclaredAs);
+         F("sal", D.Sal) && F("declaredAs", D.DeclaredAs) &&
+         F("section", D.Section) && F("sectionBy", D.SectionBy) &&
+         F("sectionAt", D.SectionAt);
 }
 
 /// json::parse recurses once per level of nesting. A facts file nests about

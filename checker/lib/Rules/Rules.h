@@ -9,6 +9,7 @@
 #ifndef IRQLCHECK_RULES_RULES_H
 #define IRQLCHECK_RULES_RULES_H
 
+#include "Analysis/CallGraph.h"
 #include "Analysis/Dataflow.h"
 #include "Analysis/EntryContexts.h"
 #include "Analysis/State.h"
@@ -36,6 +37,7 @@ struct RuleContext {
   const FunctionFact &Function;
   const EntryContext &Entry;
   const EntryContexts &Contexts;
+  const CallGraph &Graph;
   const ContractDB &DB;
   /// The function's own effect on its callers (null if none).
   const Summary *Own;
@@ -57,6 +59,8 @@ struct RuleContext {
 class Rule {
 public:
   virtual ~Rule();
+  /// Once per function, before its calls and returns.
+  virtual void onFunction(const RuleContext &Ctx) const {}
   virtual void onCall(const RuleContext &Ctx, const CallFact &C,
                       const Contract *K, const std::vector<LockOp> &Ops,
                       const State &Before) const {}
@@ -71,6 +75,8 @@ void addLockRules(llvm::ArrayRef<std::string> Enabled,
                   std::vector<std::unique_ptr<Rule>> &Out);
 void addIrqlRestoreRules(llvm::ArrayRef<std::string> Enabled,
                          std::vector<std::unique_ptr<Rule>> &Out);
+void addPagedRules(llvm::ArrayRef<std::string> Enabled,
+                   std::vector<std::unique_ptr<Rule>> &Out);
 
 } // namespace irqlcheck
 

@@ -2,7 +2,8 @@
 // field of a facts file: SAL annotations of all kinds, role typedefs,
 // _Function_class_, a static function, IRQL branches, a try-acquire
 // condition, a stored callback and a call through it, constants, __try/__finally (linearized),
-// and a string literal that is not UTF-8.
+// a string literal that is not UTF-8, code sections (a definition's and a
+// prototype's) and PAGED_CODE().
 #include <ntddk.h>
 
 typedef struct _EXT { KSPIN_LOCK Lock; PKDEFERRED_ROUTINE Callback; WORK_QUEUE_ITEM Item; } EXT, *PEXT;
@@ -12,6 +13,16 @@ static VOID Worker(PVOID Context) { UNREFERENCED_PARAMETER(Context); }
 _IRQL_requires_min_(DISPATCH_LEVEL) _IRQL_requires_max_(HIGH_LEVEL)
 _Requires_lock_held_(Ext->Lock)
 VOID InOtherFile(PEXT Ext);
+
+VOID Paged(PEXT Ext);
+#pragma alloc_text(PAGE, Paged)
+VOID Paged(PEXT Ext)
+{
+    PAGED_CODE();
+    UNREFERENCED_PARAMETER(Ext);
+}
+
+__declspec(code_seg("PAGE")) VOID PagedInOtherFile(PEXT Ext);
 
 KDEFERRED_ROUTINE Dpc;
 _Function_class_(KDEFERRED_ROUTINE)
@@ -25,6 +36,7 @@ VOID Dpc(PKDPC D, PVOID Context, PVOID A1, PVOID A2)
         return;
     InOtherFile(Ext);
     KeReleaseSpinLockFromDpcLevel(&Ext->Lock);
+    PagedInOtherFile(Ext);
 }
 
 _IRQL_raises_(DISPATCH_LEVEL) _Acquires_lock_(Ext->Lock)
@@ -52,6 +64,7 @@ VOID Work(PEXT Ext, PKDPC KDpc)
     KeInitializeDpc(KDpc, Dpc, Ext);
     old = KeRaiseIrqlToDpcLevel();
     KeLowerIrql(old);
+    Paged(Ext);
 }
 
 KSERVICE_ROUTINE IsrInOtherFile;
