@@ -2,10 +2,11 @@
 // field of a facts file: SAL annotations of all kinds, role typedefs,
 // _Function_class_, a static function, IRQL branches, a try-acquire
 // condition, a stored callback and a call through it, constants, __try/__finally (linearized),
-// and a string literal that is not UTF-8.
+// assignments to locals (constant, not constant, through a pointer, a
+// declaration), and a string literal that is not UTF-8.
 #include <ntddk.h>
 
-typedef struct _EXT { KSPIN_LOCK Lock; PKDEFERRED_ROUTINE Callback; WORK_QUEUE_ITEM Item; } EXT, *PEXT;
+typedef struct _EXT { KSPIN_LOCK Lock; PKDEFERRED_ROUTINE Callback; WORK_QUEUE_ITEM Item; KEVENT Event; } EXT, *PEXT;
 
 static VOID Worker(PVOID Context) { UNREFERENCED_PARAMETER(Context); }
 
@@ -43,8 +44,14 @@ _IRQL_requires_(PASSIVE_LEVEL)
 VOID Work(PEXT Ext, PKDPC KDpc)
 {
     KIRQL old;
+    LARGE_INTEGER timeout = {0};
+    ULONG tries;
     if (KeGetCurrentIrql() >= DISPATCH_LEVEL)
         return;
+    timeout.QuadPart = -10000;
+    for (tries = 0; tries < 3; tries++)
+        KeWaitForSingleObject(&Ext->Event, Executive, KernelMode, FALSE, &timeout);
+    KeQuerySystemTime(&timeout);
     Ext->Callback = Dpc;
     Ext->Callback(KDpc, Ext, NULL, NULL);
     ExInitializeWorkItem(&Ext->Item, Worker, Ext);
