@@ -140,6 +140,7 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   std::vector<std::unique_ptr<Rule>> Rules;
   addIrqlRules(EnabledRules, Rules);
   addLockRules(EnabledRules, Rules);
+  addDpcRules(EnabledRules, Rules);
 
   SummaryTable Summaries = summarizeFunctions(CG, DB);
 
