@@ -76,11 +76,14 @@ KSERVICE_ROUTINE CtIsr;
 BOOLEAN CtIsr(PKINTERRUPT Interrupt, PVOID Context)
 {
     PDEVICE_EXTENSION ext = (PDEVICE_EXTENSION)Context;
+    LARGE_INTEGER zero;
 
-    // Macro spellings are reported as written.
+    // Macro spellings are reported as written. Even a zero-timeout poll
+    // needs <= DISPATCH_LEVEL (a blocking wait is wait-at-dispatch's).
+    zero.QuadPart = 0;
     // CHECK: ddi-irql.c:[[@LINE+2]]:5: warning: calling 'KeWaitForMutexObject' requires IRQL <= DISPATCH_LEVEL, but IRQL may be DIRQL here [irql-too-high]
     // CHECK-NEXT: ddi-irql.c:{{[0-9]+}}:18: note: 'CtIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
-    KeWaitForMutexObject(&ext->Event, Executive, KernelMode, FALSE, NULL);
+    KeWaitForMutexObject(&ext->Event, Executive, KernelMode, FALSE, &zero);
     // CHECK: ddi-irql.c:[[@LINE+2]]:5: warning: calling 'ObDereferenceObject' requires IRQL <= DISPATCH_LEVEL, but IRQL may be DIRQL here [irql-too-high]
     // CHECK-NEXT: ddi-irql.c:{{[0-9]+}}:18: note: 'CtIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     ObDereferenceObject(ext->FileObject);

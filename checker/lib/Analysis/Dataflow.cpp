@@ -82,6 +82,13 @@ bool State::join(const State &O) {
   for (const auto &[Key, V] : O.Saved)
     if (!Saved.count(Key))
       Saved.emplace(Key, SavedIrql{IrqlValue::unknown(), V.At});
+  for (auto It = Known.begin(); It != Known.end();) {
+    auto OIt = O.Known.find(It->first);
+    if (OIt == O.Known.end() || OIt->second != It->second)
+      It = Known.erase(It);
+    else
+      ++It;
+  }
   return !(*this == Old);
 }
 
@@ -91,6 +98,8 @@ std::string State::str() const {
   std::string Out = "irql=" + Irql.str();
   for (const auto &[Key, L] : Locks)
     Out += " " + Key + ":" + std::to_string(L.Mask);
+  for (const auto &[Path, V] : Known)
+    Out += " " + Path + "=" + std::to_string(V);
   return Out;
 }
 
@@ -301,6 +310,43 @@ static void applyLockOp(State &S, const LockOp &Op, const Loc &At) {
   }
 }
 
+/// The variable a path is part of: `t@12` for `t@12.u.LowPart`.
+static llvm::StringRef rootOf(llvm::StringRef Path) {
+  return Path.take_until([](char C) { return C == '.' || C == '['; });
+}
+
+/// Forgets what is known of \p Path, of the storage inside it and of the
+/// storage it is inside; of the whole variable when \p Path is
+/// (`a@3[*]`, an element with a variable index) or when \p WholeVariable.
+static void forgetKnown(State &S, llvm::StringRef Path,
+                        bool WholeVariable = false) {
+  WholeVariable |= Path.contains("[*]");
+  llvm::StringRef Root = rootOf(Path);
+  auto Overlaps = [&](llvm::StringRef K) {
+    if (WholeVariable)
+      return rootOf(K) == Root;
+    llvm::StringRef Short = K.size() < Path.size() ? K : Path;
+    llvm::StringRef Long = K.size() < Path.size() ? Path : K;
+    return Long.starts_with(Short) &&
+           (Long.size() == Short.size() || Long[Short.size()] == '.' ||
+            Long[Short.size()] == '[');
+  };
+  for (auto It = S.Known.begin(); It != S.Known.end();)
+    It = Overlaps(It->first) ? S.Known.erase(It) : std::next(It);
+}
+
+/// A call may write the whole of any variable its pointer arguments point
+/// into (`&t`, `&s.f`, an array), except a wait's timeout, which it only
+/// reads: a polling loop keeps its zero timeout.
+static void forgetWrittenBy(const CallFact &C, const Contract *K, State &S) {
+  for (size_t I = 0; I < C.Args.size() && !S.Known.empty(); ++I) {
+    if (K && K->Wait.TimeoutArg == int(I))
+      continue;
+    if (!C.Args[I].Pointee.empty())
+      forgetKnown(S, C.Args[I].Pointee, /*WholeVariable=*/true);
+  }
+}
+
 void FunctionAnalysis::transferCall(const CallFact &C, const Contract *K,
                                     const std::vector<LockOp> &Ops,
                                     State &S) const {
@@ -414,6 +460,7 @@ void FunctionAnalysis::transferBlock(unsigned BI, State &S,
       if (V)
         V->onCall(E.Call, K, Ops, S);
       transferCall(E.Call, K, Ops, S);
+      forgetWrittenBy(E.Call, K, S);
       break;
     }
     case Event::EK_Return:
@@ -421,6 +468,12 @@ void FunctionAnalysis::transferBlock(unsigned BI, State &S,
         V->onReturn(E.At, S);
       break;
     case Event::EK_Store:
+      break;
+    case Event::EK_Assign:
+      forgetKnown(S, E.Assign.Target);
+      if (E.Assign.HasConst &&
+          !llvm::StringRef(E.Assign.Target).contains("[*]"))
+        S.Known[E.Assign.Target] = E.Assign.Const;
       break;
     }
   }

@@ -1,9 +1,10 @@
 //===- State.h - The abstract state at a program point -----------*- C++ -*-===//
 ///
 /// \file
-/// The product of the IRQL domain, the held-lock domain and the saved-IRQL
-/// variables, relative to the function's entry (locks "as on entry" are
-/// neither known held nor known free until the entry context is known).
+/// The product of the IRQL domain, the held-lock domain, the saved-IRQL
+/// variables and the constants known in local variables, relative to the
+/// function's entry (locks "as on entry" are neither known held nor known
+/// free until the entry context is known).
 ///
 //===----------------------------------------------------------------------===//
 #ifndef IRQLCHECK_ANALYSIS_STATE_H
@@ -13,6 +14,7 @@
 #include "Facts/Facts.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +87,10 @@ struct State {
   bool IrqlChangedByLock = false;
   std::map<std::string, LockState> Locks;
   std::map<std::string, SavedIrql> Saved;
+  /// Local storage whose value is the same constant on every path here
+  /// (`t@12` -> 0 after `t.QuadPart = 0;`): a must-analysis, so a join
+  /// keeps only what both sides agree on.
+  std::map<std::string, int64_t> Known;
 
   static State entry() {
     State S;
@@ -95,9 +101,16 @@ struct State {
   bool join(const State &O);
   bool operator==(const State &O) const {
     return Reachable == O.Reachable && Irql == O.Irql && Locks == O.Locks &&
-           Saved == O.Saved;
+           Saved == O.Saved && Known == O.Known;
   }
   std::string str() const;
+  /// The constant in storage \p Path, if known here.
+  std::optional<int64_t> known(const std::string &Path) const {
+    auto It = Known.find(Path);
+    if (It == Known.end())
+      return std::nullopt;
+    return It->second;
+  }
 };
 
 /// Describes a lock for messages: "spin lock 'ext->Lock'", "the cancel spin

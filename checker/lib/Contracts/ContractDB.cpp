@@ -121,6 +121,30 @@ template <> struct MappingTraits<StoreContract> {
   }
 };
 
+template <> struct MappingTraits<WaitContract> {
+  static void mapping(IO &Io, WaitContract &W) {
+    Io.mapOptional("timeout_arg", W.TimeoutArg, -1);
+    Io.mapOptional("always", W.Always, false);
+  }
+  static std::string validate(IO &, WaitContract &W) {
+    if (!W.any())
+      return "a wait needs 'timeout_arg' or 'always: true'";
+    return {};
+  }
+};
+
+template <> struct MappingTraits<StallContract> {
+  static void mapping(IO &Io, StallContract &S) {
+    Io.mapRequired("arg", S.Arg);
+    Io.mapRequired("max_at_dispatch", S.MaxAtDispatch);
+  }
+  static std::string validate(IO &, StallContract &S) {
+    if (S.Arg < 0 || S.MaxAtDispatch < 0)
+      return "'arg' and 'max_at_dispatch' cannot be negative";
+    return {};
+  }
+};
+
 template <> struct MappingTraits<HeldOnEntry> {
   static void mapping(IO &Io, HeldOnEntry &H) {
     Io.mapRequired("global", H.Global);
@@ -161,6 +185,14 @@ template <> struct MappingTraits<Contract> {
     Io.mapOptional("stores", Stores);
     if (Stores)
       C.Stores = *Stores;
+    std::optional<WaitContract> Wait;
+    Io.mapOptional("wait", Wait);
+    if (Wait)
+      C.Wait = *Wait;
+    std::optional<StallContract> Stall;
+    Io.mapOptional("stall", Stall);
+    if (Stall)
+      C.Stall = *Stall;
   }
 };
 

@@ -2,7 +2,8 @@
 ///
 /// \file
 /// The contract database: for each DDI its IRQL requirement and effect, the
-/// lock it acquires or releases, and the callbacks it registers; the roles a
+/// lock it acquires or releases, the callbacks it registers, whether it
+/// waits or stalls; the roles a
 /// kernel callback can have; the fields whose assignment registers a
 /// callback. All of it is data in `rules/*.yaml` (schema: rules/SCHEMA.md);
 /// this file only gives it types.
@@ -67,6 +68,23 @@ struct StoreContract {
   int Value = -1;
 };
 
+/// The call waits on a dispatcher object or delays the thread
+/// (`wait-at-dispatch`).
+struct WaitContract {
+  /// Argument pointing to the timeout (a LARGE_INTEGER; NULL waits
+  /// forever). The call only reads it.
+  int TimeoutArg = -1;
+  /// Blocks whatever the timeout, even a zero one (KeDelayExecutionThread).
+  bool Always = false;
+  bool any() const { return TimeoutArg >= 0 || Always; }
+};
+
+/// The call busy-waits for a number of microseconds (`stall-too-long`).
+struct StallContract {
+  int Arg = -1;             ///< Argument giving the microseconds.
+  int64_t MaxAtDispatch = 0; ///< Longest stall allowed at >= DISPATCH_LEVEL.
+};
+
 struct Registration {
   unsigned Arg = 0;
   std::string Role;
@@ -83,6 +101,8 @@ struct Contract {
   /// lock paths in its own terms (`*$0`, `T::Lock`) and the annotation's
   /// text. Applied at calls when the program has no body to summarise.
   std::vector<std::pair<std::string, std::string>> SalAcquires, SalReleases;
+  WaitContract Wait;
+  StallContract Stall;
   std::string File; ///< Rules file it came from.
 };
 

@@ -163,6 +163,7 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   addIrqlRestoreRules(EnabledRules, Rules);
   addLockRules(EnabledRules, Rules);
   addPagedRules(EnabledRules, Rules);
+  addDpcRules(EnabledRules, Rules);
 
   SummaryTable Summaries = summarizeFunctions(CG, DB);
 

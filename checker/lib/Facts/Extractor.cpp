@@ -16,6 +16,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
 using namespace clang;
@@ -120,6 +121,11 @@ private:
   void addCall(const CallExpr *CE, BlockFact &B);
   void addStmt(const Stmt *S, BlockFact &B);
   void setResult(const Expr *Rhs, const std::string &Path);
+  std::string localPath(const Expr *E, bool &Exact) const;
+  bool constantValue(const Expr *E, int64_t &Out) const;
+  void addAssign(const Expr *Lhs, const Expr *Value, SourceLocation At,
+                 BlockFact &B);
+  void collectConstantRoots(const Stmt *S);
   static const FunctionDecl *referencedFunction(const Expr *E);
   /// The macros whose expansion \p L is in, outermost first.
   std::vector<std::string> macrosAt(SourceLocation L) const;
@@ -135,6 +141,9 @@ private:
   std::string absolute(llvm::StringRef Name) const;
   /// Where each call's event is, so an assignment of its result can find it.
   llvm::DenseMap<const CallExpr *, std::pair<BlockFact *, unsigned>> CallPos;
+  /// The local variables given a constant somewhere in the function: only
+  /// their assignments can matter (any other variable is never known).
+  llvm::StringSet<> ConstantRoots;
 };
 
 } // namespace
@@ -344,11 +353,8 @@ ArgFact FunctionExtractor::arg(const Expr *E) const {
   const Expr *Inner = E->IgnoreParenImpCasts();
   if (Inner->isLValue())
     A.Value = objectPath(Inner);
-  Expr::EvalResult R;
-  if (!E->isValueDependent() && E->EvaluateAsInt(R, Ctx)) {
-    A.HasConst = true;
-    A.Const = R.Val.getInt().getExtValue();
-  }
+  // Integers, and null pointers (a NULL timeout is an infinite wait).
+  A.HasConst = constantValue(E, A.Const);
   A.Text = text(E);
   return A;
 }
@@ -403,6 +409,177 @@ void FunctionExtractor::setResult(const Expr *Rhs, const std::string &Path) {
     It->second.first->Events[It->second.second].Call.ResultTo = Path;
 }
 
+/// The local variable storage \p E designates, named as objectPath()
+/// does (`t@12`, `s@3.Timeout`, `a@5[2]`); empty if \p E is not in a
+/// local variable (only those: their values cannot change behind the
+/// function's back except through the calls it makes). Through a pointer
+/// known to point into a local (`*(ULONG64 *)&t`, a pointer local
+/// initialised with `&t`) the extent written is unknown: \p Exact is
+/// cleared and the variable itself is named.
+std::string FunctionExtractor::localPath(const Expr *E, bool &Exact) const {
+  E = E->IgnoreParenImpCasts();
+  auto ThroughPointer = [&](const Expr *Ptr) -> std::string {
+    std::string P = pointeePath(Ptr);
+    llvm::StringRef Root = llvm::StringRef(P).take_until(
+        [](char C) { return C == '.' || C == '['; });
+    if (P.empty() || P[0] == '*' || !Root.contains('@'))
+      return {};
+    Exact = false;
+    return Root.str();
+  };
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
+    const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
+    if (!VD || isa<ParmVarDecl>(VD) || !VD->hasLocalStorage())
+      return {};
+    return localName(VD);
+  }
+  if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+    const auto *FD = dyn_cast<FieldDecl>(ME->getMemberDecl());
+    if (!FD)
+      return {};
+    std::string Base = ME->isArrow() ? ThroughPointer(ME->getBase())
+                                     : localPath(ME->getBase(), Exact);
+    if (Base.empty() || !Exact || FD->getName().empty())
+      return Base;
+    // A member as large as its union is the whole union: `t.QuadPart = 0`
+    // zeroes the LARGE_INTEGER a wait is then given as `&t`.
+    const RecordDecl *RD = FD->getParent();
+    if (RD->isUnion() && !RD->isInvalidDecl() && !FD->isBitField() &&
+        !FD->getType()->isIncompleteType() &&
+        Ctx.getTypeSize(FD->getType()) ==
+            Ctx.getTypeSize(Ctx.getRecordType(RD)))
+      return Base;
+    return Base + "." + FD->getName().str();
+  }
+  if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E)) {
+    const Expr *Base = AS->getBase()->IgnoreParenImpCasts();
+    if (!Base->getType()->isArrayType())
+      return ThroughPointer(Base);
+    std::string B = localPath(Base, Exact);
+    if (B.empty() || !Exact)
+      return B;
+    Expr::EvalResult R;
+    if (AS->getIdx()->EvaluateAsInt(R, Ctx))
+      if (std::optional<int64_t> I = R.Val.getInt().tryExtValue())
+        return B + "[" + std::to_string(*I) + "]";
+    return B + "[*]";
+  }
+  if (const auto *UO = dyn_cast<UnaryOperator>(E))
+    if (UO->getOpcode() == UO_Deref)
+      return ThroughPointer(UO->getSubExpr());
+  return {};
+}
+
+/// The value \p E gives the whole object it initializes or is assigned to,
+/// when it is a constant: an integer, a null pointer, an initializer list
+/// of zeros (`{0}`), or a union's list that sets a member as large as the
+/// union (`{.QuadPart = -10000}`).
+bool FunctionExtractor::constantValue(const Expr *E, int64_t &Out) const {
+  if (!E || E->isValueDependent())
+    return false;
+  E = E->IgnoreParens();
+  // `(LARGE_INTEGER){0}`, read as an rvalue of its own type.
+  if (const auto *CL = dyn_cast<CompoundLiteralExpr>(E->IgnoreParenImpCasts()))
+    if (Ctx.hasSameUnqualifiedType(CL->getType(), E->getType()))
+      return constantValue(CL->getInitializer(), Out);
+  if (isa<ImplicitValueInitExpr>(E)) {
+    Out = 0;
+    return true;
+  }
+  if (const auto *IL = dyn_cast<InitListExpr>(E)) {
+    if (IL->isSyntacticForm() && IL->getSemanticForm())
+      IL = IL->getSemanticForm();
+    const RecordDecl *RD = IL->getType()->getAsRecordDecl();
+    if (RD && RD->isUnion() && !RD->isInvalidDecl() && IL->getNumInits() == 1)
+      if (const FieldDecl *FD = IL->getInitializedFieldInUnion())
+        if (!FD->isBitField() && !FD->getType()->isIncompleteType() &&
+            Ctx.getTypeSize(FD->getType()) == Ctx.getTypeSize(IL->getType()))
+          return constantValue(IL->getInit(0), Out);
+    for (const Expr *I : IL->inits()) {
+      int64_t V;
+      if (!constantValue(I, V) || V != 0)
+        return false;
+    }
+    if (IL->hasArrayFiller()) {
+      int64_t V;
+      if (!constantValue(IL->getArrayFiller(), V) || V != 0)
+        return false;
+    }
+    Out = 0;
+    return true;
+  }
+  if (E->getType()->isPointerType() &&
+      E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull)) {
+    Out = 0;
+    return true;
+  }
+  Expr::EvalResult R;
+  if (!E->getType()->isIntegralOrEnumerationType() ||
+      !E->EvaluateAsInt(R, Ctx))
+    return false;
+  std::optional<int64_t> V = R.Val.getInt().tryExtValue();
+  if (!V)
+    return false;
+  Out = *V;
+  return true;
+}
+
+/// Records that \p Lhs now holds \p Value (null: a value not known, as
+/// for `+=` or `++`), if \p Lhs is local storage.
+/// Storage of type \p T can be given a known value (constantValue()).
+static bool mayHoldConstant(QualType T) {
+  return T->isIntegralOrEnumerationType() || T->isRecordType() ||
+         T->isArrayType();
+}
+
+static llvm::StringRef rootOf(llvm::StringRef Path) {
+  return Path.take_until([](char C) { return C == '.' || C == '['; });
+}
+
+void FunctionExtractor::collectConstantRoots(const Stmt *S) {
+  if (!S)
+    return;
+  for (const Stmt *Child : S->children())
+    collectConstantRoots(Child);
+  int64_t V;
+  if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
+    bool Exact = true;
+    if (BO->getOpcode() == BO_Assign && constantValue(BO->getRHS(), V)) {
+      std::string P = localPath(BO->getLHS(), Exact);
+      if (!P.empty() && Exact)
+        ConstantRoots.insert(rootOf(P));
+    }
+  } else if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+    for (const Decl *D : DS->decls())
+      if (const auto *VD = dyn_cast<VarDecl>(D))
+        if (VD->hasLocalStorage() && constantValue(VD->getInit(), V))
+          ConstantRoots.insert(localName(VD));
+  }
+}
+
+void FunctionExtractor::addAssign(const Expr *Lhs, const Expr *Value,
+                                  SourceLocation At, BlockFact &B) {
+  // A whole variable that can never be known (a pointer: `irp = ...`, by
+  // far the most common assignment) needs no event; a part of a variable
+  // does, since it changes the whole.
+  if (isa<DeclRefExpr>(Lhs->IgnoreParenImpCasts()) &&
+      !mayHoldConstant(Lhs->getType()))
+    return;
+  bool Exact = true;
+  Event Ev;
+  Ev.Kind = Event::EK_Assign;
+  Ev.Assign.Target = localPath(Lhs, Exact);
+  if (Ev.Assign.Target.empty() ||
+      !ConstantRoots.count(rootOf(Ev.Assign.Target)))
+    return;
+  if (Exact)
+    Ev.Assign.HasConst = constantValue(Value, Ev.Assign.Const);
+  else
+    Ev.Assign.Target += "[*]"; // Some part of the variable, unknown.
+  Ev.At = loc(At);
+  B.Events.push_back(std::move(Ev));
+}
+
 void FunctionExtractor::addStmt(const Stmt *S, BlockFact &B) {
   if (const auto *CE = dyn_cast<CallExpr>(S)) {
     addCall(CE, B);
@@ -433,6 +610,14 @@ void FunctionExtractor::addStmt(const Stmt *S, BlockFact &B) {
       return;
     }
     setResult(BO->getRHS(), objectPath(BO->getLHS()));
+    addAssign(BO->getLHS(),
+              BO->getOpcode() == BO_Assign ? BO->getRHS() : nullptr,
+              BO->getBeginLoc(), B);
+    return;
+  }
+  if (const auto *UO = dyn_cast<UnaryOperator>(S)) {
+    if (UO->isIncrementDecrementOp())
+      addAssign(UO->getSubExpr(), nullptr, UO->getBeginLoc(), B);
     return;
   }
   if (const auto *DS = dyn_cast<DeclStmt>(S))
@@ -452,6 +637,18 @@ void FunctionExtractor::addStmt(const Stmt *S, BlockFact &B) {
           continue;
         }
         setResult(VD->getInit(), localName(VD));
+        // An initializer is an assignment. (A variable declared without
+        // one is never known: not even in a loop, whose head joins the
+        // path from before the declaration.)
+        if (!VD->getInit() || !mayHoldConstant(VD->getType()) ||
+            !ConstantRoots.count(localName(VD)))
+          continue;
+        Event Ev;
+        Ev.Kind = Event::EK_Assign;
+        Ev.Assign.Target = localName(VD);
+        Ev.Assign.HasConst = constantValue(VD->getInit(), Ev.Assign.Const);
+        Ev.At = loc(VD->getBeginLoc());
+        B.Events.push_back(std::move(Ev));
       }
 }
 
@@ -509,6 +706,8 @@ static BinaryOperatorKind swapped(BinaryOperatorKind Op) {
 FunctionFact FunctionExtractor::extract(const FunctionDecl *FD) {
   Current = FD;
   CallPos.clear();
+  ConstantRoots.clear();
+  collectConstantRoots(FD->getBody());
   FunctionFact F;
   F.Key = functionKey(FD);
   F.Name = FD->getNameAsString();

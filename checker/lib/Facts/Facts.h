@@ -3,7 +3,8 @@
 /// \file
 /// Plain data extracted from a TU's AST: for every function definition a
 /// small control-flow graph whose blocks hold only the events the analysis
-/// cares about (calls, returns, function pointers stored in fields). It
+/// cares about (calls, returns, function pointers stored in fields,
+/// assignments to locals). It
 /// carries no clang pointers, so the ASTs can be freed, TUs parsed in
 /// parallel, and facts of many TUs analysed together (SPEC section 8).
 ///
@@ -97,12 +98,26 @@ struct StoreFact {
   Loc At;
 };
 
+/// An assignment to a local variable or a part of one (`t.QuadPart = 0;`,
+/// `LARGE_INTEGER t = {0};`, `n += 2;`): what the value of that storage is
+/// known to be afterwards, e.g. whether a wait's timeout is visibly zero.
+struct AssignFact {
+  /// The object path of the storage written. A member that fills its whole
+  /// union (`LARGE_INTEGER::QuadPart`) names the union itself.
+  std::string Target;
+  /// The value is a known constant (else the assignment makes it unknown).
+  bool HasConst = false;
+  int64_t Const = 0;
+};
+
 struct Event {
-  enum EventKind { EK_Call, EK_Return, EK_Store };
+  enum EventKind { EK_Call, EK_Return, EK_Store, EK_Assign };
   EventKind Kind = EK_Call;
-  CallFact Call;   ///< EK_Call
-  StoreFact Store; ///< EK_Store
-  Loc At;          ///< EK_Return: the return statement or closing brace.
+  CallFact Call;     ///< EK_Call
+  StoreFact Store;   ///< EK_Store
+  AssignFact Assign; ///< EK_Assign
+  Loc At;            ///< EK_Return: the return statement or closing brace;
+                     ///< EK_Assign: the assignment.
 };
 
 struct Edge {

@@ -28,7 +28,8 @@ using llvm::StringRef;
 // per-struct functions by argument-dependent lookup.
 namespace irqlcheck {
 
-static const char *const EventKinds[] = {"call", "return", "store"};
+static const char *const EventKinds[] = {"call", "return", "store",
+                                          "assign"};
 
 //===--- Writing ----------------------------------------------------------===//
 
@@ -74,10 +75,16 @@ static json::Value write(const StoreFact &S) {
                       {"function", write(S.Function)},
                       {"at", write(S.At)}};
 }
+static json::Value write(const AssignFact &A) {
+  return json::Object{{"target", write(A.Target)},
+                      {"hasConst", A.HasConst},
+                      {"const", A.Const}};
+}
 static json::Value write(const Event &E) {
   return json::Object{{"kind", EventKinds[E.Kind]},
                       {"call", write(E.Call)},
                       {"store", write(E.Store)},
+                      {"assign", write(E.Assign)},
                       {"at", write(E.At)}};
 }
 static json::Value write(const Edge &E) {
@@ -299,13 +306,18 @@ static bool read(const json::Value &V, Event::EventKind &K, json::Path P) {
       K = static_cast<Event::EventKind>(I);
       return true;
     }
-  P.report("expected \"call\", \"return\" or \"store\"");
+  P.report("expected \"call\", \"return\", \"store\" or \"assign\"");
   return false;
+}
+static bool read(const json::Value &V, AssignFact &A, json::Path P) {
+  Fields F(V, P);
+  return F && F.path("target", A.Target) && F("hasConst", A.HasConst) &&
+         F.num("const", A.Const, INT64_MIN, INT64_MAX);
 }
 static bool read(const json::Value &V, Event &E, json::Path P) {
   Fields F(V, P);
   return F && F("kind", E.Kind) && F("call", E.Call) && F("store", E.Store) &&
-         F("at", E.At);
+         F("assign", E.Assign) && F("at", E.At);
 }
 static bool read(const json::Value &V, Edge &E, json::Path P) {
   Fields F(V, P);

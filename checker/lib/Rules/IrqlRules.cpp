@@ -31,19 +31,18 @@ public:
       Bad = Possible & ~levelsAtLeast(I.Min) & IL_All;
     if (Bound == BK_Max && I.Max)
       Bad = Possible & ~levelsAtMost(I.Max) & IL_All;
+    // A blocking wait at DISPATCH_LEVEL or above is wait-at-dispatch's
+    // finding, whatever the wait's own maximum: one bad call, one finding.
+    // A zero-timeout wait above DISPATCH_LEVEL stays here.
+    if (Bound == BK_Max && blocksAtDispatch(classifyWait(C, K, Before)))
+      Bad &= ~levelsAtLeast(IL_Dispatch);
     if (!Bad)
       return;
-    std::vector<Note> Notes;
-    if (Before.Irql.EntryMask & Bad)
-      Notes = Ctx.whyIrql(Bad & Before.Irql.EntryMask);
-    if ((Before.Irql.Levels & Bad) && Before.IrqlChangedAt.valid())
-      Notes.push_back({Before.IrqlChangedAt, "IRQL " + Before.IrqlChange +
-                                                 " here"});
     Ctx.report(Id, C.At,
                "calling '" + spelledName(C, Ctx.DB) + "' requires IRQL " +
                    I.requirementText() + ", but IRQL may be " +
                    describeLevels(Bad) + " here",
-               std::move(Notes));
+               Ctx.irqlNotes(Before, Bad));
   }
 
 private:

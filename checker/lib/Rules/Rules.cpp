@@ -29,6 +29,15 @@ std::vector<Note> RuleContext::whyIrql(IrqlSet Levels) const {
   return asNotes(Contexts.explainIrql(Function.Key, Levels));
 }
 
+std::vector<Note> RuleContext::irqlNotes(const State &S, IrqlSet Bad) const {
+  std::vector<Note> Notes;
+  if (S.Irql.EntryMask & Bad)
+    Notes = whyIrql(Bad & S.Irql.EntryMask);
+  if ((S.Irql.Levels & Bad) && S.IrqlChangedAt.valid())
+    Notes.push_back({S.IrqlChangedAt, "IRQL " + S.IrqlChange + " here"});
+  return Notes;
+}
+
 std::vector<Note> RuleContext::whyHeld(const std::string &Key,
                                        const std::string &Name) const {
   return asNotes(Contexts.explainHeld(Function.Key, Key, Name));

@@ -46,6 +46,9 @@ struct RuleContext {
   /// Notes explaining why the function may run at \p Levels: the chain of
   /// calls back to a role, an annotation or a raise.
   std::vector<Note> whyIrql(IrqlSet Levels) const;
+  /// Notes explaining why the IRQL may be in \p Bad in state \p S: why
+  /// the function runs there (whyIrql) and the raise in it, if any.
+  std::vector<Note> irqlNotes(const State &S, IrqlSet Bad) const;
   /// Notes explaining why lock \p Key (called \p Name) is held on entry.
   std::vector<Note> whyHeld(const std::string &Key,
                             const std::string &Name) const;
@@ -68,6 +71,23 @@ public:
                         const State &S) const {}
 };
 
+/// How a call to a routine with a `wait:` contract waits, in state \p S.
+enum WaitKind {
+  WK_None,     ///< Not a wait.
+  WK_Zero,     ///< A timeout visibly zero: a poll, allowed at DISPATCH_LEVEL.
+  WK_Infinite, ///< A NULL timeout.
+  WK_NonZero,  ///< A timeout known to be non-zero.
+  WK_Unknown,  ///< A timeout not known to be zero.
+  WK_Always,   ///< Blocks whatever the timeout (KeDelayExecutionThread).
+};
+WaitKind classifyWait(const CallFact &C, const Contract *K, const State &S);
+
+/// True if wait-at-dispatch owns the levels >= DISPATCH_LEVEL of this call:
+/// irql-too-high leaves them to it, so one bad wait is one finding.
+inline bool blocksAtDispatch(WaitKind W) {
+  return W != WK_None && W != WK_Zero;
+}
+
 /// The rule families, each in its own file.
 void addIrqlRules(llvm::ArrayRef<std::string> Enabled,
                   std::vector<std::unique_ptr<Rule>> &Out);
@@ -77,6 +97,8 @@ void addIrqlRestoreRules(llvm::ArrayRef<std::string> Enabled,
                          std::vector<std::unique_ptr<Rule>> &Out);
 void addPagedRules(llvm::ArrayRef<std::string> Enabled,
                    std::vector<std::unique_ptr<Rule>> &Out);
+void addDpcRules(llvm::ArrayRef<std::string> Enabled,
+                 std::vector<std::unique_ptr<Rule>> &Out);
 
 } // namespace irqlcheck
 

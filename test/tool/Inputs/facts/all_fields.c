@@ -2,11 +2,12 @@
 // field of a facts file: SAL annotations of all kinds, role typedefs,
 // _Function_class_, a static function, IRQL branches, a try-acquire
 // condition, a stored callback and a call through it, constants, __try/__finally (linearized),
-// a string literal that is not UTF-8, code sections (a definition's and a
-// prototype's) and PAGED_CODE().
+// assignments to locals (constant, not constant, through a pointer, a
+// declaration), a string literal that is not UTF-8, code sections (a
+// definition's and a prototype's) and PAGED_CODE().
 #include <ntddk.h>
 
-typedef struct _EXT { KSPIN_LOCK Lock; PKDEFERRED_ROUTINE Callback; WORK_QUEUE_ITEM Item; } EXT, *PEXT;
+typedef struct _EXT { KSPIN_LOCK Lock; PKDEFERRED_ROUTINE Callback; WORK_QUEUE_ITEM Item; KEVENT Event; } EXT, *PEXT;
 
 static VOID Worker(PVOID Context) { UNREFERENCED_PARAMETER(Context); }
 
@@ -56,8 +57,14 @@ _IRQL_requires_(PASSIVE_LEVEL)
 VOID Work(PEXT Ext, PKDPC KDpc)
 {
     KIRQL old;
+    LARGE_INTEGER timeout = {0};
+    ULONG tries;
     if (KeGetCurrentIrql() >= DISPATCH_LEVEL)
         return;
+    timeout.QuadPart = -10000;
+    for (tries = 0; tries < 3; tries++)
+        KeWaitForSingleObject(&Ext->Event, Executive, KernelMode, FALSE, &timeout);
+    KeQuerySystemTime(&timeout);
     Ext->Callback = Dpc;
     Ext->Callback(KDpc, Ext, NULL, NULL);
     ExInitializeWorkItem(&Ext->Item, Worker, Ext);
