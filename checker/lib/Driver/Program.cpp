@@ -96,19 +96,24 @@ static void addAnnotatedContract(ContractDB &DB, const std::string &Key,
   DB.add(std::move(C));
 }
 
-/// What every user function does to its callers' IRQL and locks.
-static SummaryTable summarizeFunctions(const CallGraph &CG,
-                                       const ContractDB &DB) {
-  SummaryTable Table;
+/// What every user function does to its callers' IRQL and locks, into
+/// \p Table. Returns the analyses of the last round when it changed nothing
+/// (each then ran with the final table, so they need not run again).
+static std::map<const FunctionFact *, std::unique_ptr<FunctionAnalysis>>
+summarizeFunctions(const CallGraph &CG, const ContractDB &DB,
+                   SummaryTable &Table) {
   std::vector<const FunctionFact *> Order = CG.bottomUp();
+  std::map<const FunctionFact *, std::unique_ptr<FunctionAnalysis>> Last;
   // Summaries only grow towards a fixpoint; the bound stops pathological
   // recursion from costing more than a few passes.
   for (unsigned Round = 0; Round < 4; ++Round) {
     bool Changed = false;
+    Last.clear();
     for (const FunctionFact *F : Order) {
-      FunctionAnalysis A(*F, DB, &Table);
-      A.run();
-      Summary S = A.summarize();
+      auto A = std::make_unique<FunctionAnalysis>(*F, DB, &Table);
+      A->run();
+      Summary S = A->summarize();
+      Last[F] = std::move(A);
       auto It = Table.find(F->Key);
       if (S.empty()) {
         if (It != Table.end()) {
@@ -123,9 +128,9 @@ static SummaryTable summarizeFunctions(const CallGraph &CG,
       }
     }
     if (!Changed)
-      break;
+      return Last;
   }
-  return Table;
+  return {};
 }
 
 /// A pageable function usually carries `_IRQL_requires_max_`, which a call
@@ -165,7 +170,8 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   addPagedRules(EnabledRules, Rules);
   addDpcRules(EnabledRules, Rules);
 
-  SummaryTable Summaries = summarizeFunctions(CG, DB);
+  SummaryTable Summaries;
+  auto Done = summarizeFunctions(CG, DB, Summaries);
 
   // Each function is analysed once, relative to its entry; its calls to
   // other program functions then carry its IRQL and locks into them.
@@ -173,8 +179,14 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   std::vector<CallSite> Sites;
   for (const TUFacts &TU : TUs)
     for (const FunctionFact &F : TU.Functions) {
-      Analyses.push_back(std::make_unique<FunctionAnalysis>(F, DB, &Summaries));
-      Analyses.back()->run();
+      auto It = Done.find(&F);
+      if (It != Done.end()) {
+        Analyses.push_back(std::move(It->second));
+      } else {
+        Analyses.push_back(
+            std::make_unique<FunctionAnalysis>(F, DB, &Summaries));
+        Analyses.back()->run();
+      }
       CallSiteCollector Collect(F, CG, Sites);
       Analyses.back()->replay(Collect);
     }
