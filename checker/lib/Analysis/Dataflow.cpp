@@ -467,7 +467,12 @@ void FunctionAnalysis::transferBlock(unsigned BI, State &S,
       if (V)
         V->onReturn(E.At, S);
       break;
+    case Event::EK_Access:
+      if (V)
+        V->onAccess(E.Access, E.At, S);
+      break;
     case Event::EK_Store:
+    case Event::EK_Copy:
       break;
     case Event::EK_Assign:
       forgetKnown(S, E.Assign.Target);

@@ -79,6 +79,8 @@ public:
   virtual void onCall(const CallFact &C, const Contract *K,
                       const std::vector<LockOp> &Ops, const State &Before) {}
   virtual void onReturn(const Loc &At, const State &S) {}
+  /// At a read or write of memory the function does not own.
+  virtual void onAccess(const AccessFact &A, const Loc &At, const State &S) {}
 };
 
 class FunctionAnalysis {

@@ -29,6 +29,10 @@ public:
     for (const auto &R : Rules)
       R->onReturn(Ctx, At, S);
   }
+  void onAccess(const AccessFact &A, const Loc &At, const State &S) override {
+    for (const auto &R : Rules)
+      R->onAccess(Ctx, A, At, S);
+  }
 
 private:
   const RuleContext &Ctx;
@@ -193,16 +197,27 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   Contexts.propagate(std::move(Sites));
 
   std::vector<Finding> Findings;
+  std::vector<Observation> Observed;
   for (const auto &A : Analyses) {
     const FunctionFact &F = A->function();
     auto Own = Summaries.find(F.Key);
-    RuleContext Ctx{F, Contexts.lookup(F.Key), Contexts, CG, DB,
-                    Own == Summaries.end() ? nullptr : &Own->second, Findings};
+    RuleContext Ctx{F,  Contexts.lookup(F.Key),
+                    Contexts, CG, DB,
+                    Own == Summaries.end() ? nullptr : &Own->second,
+                    Findings, Observed};
     for (const auto &R : Rules)
       R->onFunction(Ctx);
     RuleDispatcher D(Ctx, Rules);
     A->replay(D);
   }
+  // Observations are made in TU order; judge them in source order so the
+  // evidence a finding picks does not depend on the command line.
+  llvm::sort(Observed, [](const Observation &A, const Observation &B) {
+    return std::tie(A.Rule, A.Key, A.At, A.Kind, A.Function, A.Spelled) <
+           std::tie(B.Rule, B.Key, B.At, B.Kind, B.Function, B.Spelled);
+  });
+  for (const auto &R : Rules)
+    R->onProgram(Observed, Findings);
   dropSupersededFindings(Findings);
   normalizeFindings(Findings);
   return Findings;

@@ -14,10 +14,13 @@
 #include "clang/Lex/PPCallbacks.h"
 #include "clang/Lex/Preprocessor.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
+
+#include <functional>
 
 using namespace clang;
 using namespace irqlcheck;
@@ -67,6 +70,18 @@ public:
       return I < Toks.size() && Toks[I].is(tok::raw_identifier) &&
              (Want.empty() || Toks[I].getRawIdentifier() == Want);
     };
+    if (Ident(1, "pragma") && Ident(2, "bss_seg")) {
+      std::string Name;
+      for (size_t I = 3; I < Toks.size(); ++I)
+        if (Toks[I].is(tok::string_literal)) {
+          Name = llvm::StringRef(Toks[I].getLiteralData(), Toks[I].getLength())
+                     .trim('"')
+                     .str();
+          break;
+        }
+      Out->BssSeg.push_back({Name, Loc});
+      return;
+    }
     if (!Ident(1, "pragma") || !Ident(2, "alloc_text") || Toks.size() < 5 ||
         !Toks[3].is(tok::l_paren))
       return;
@@ -121,6 +136,11 @@ private:
   void addCall(const CallExpr *CE, BlockFact &B);
   void addStmt(const Stmt *S, BlockFact &B);
   void setResult(const Expr *Rhs, const std::string &Path);
+  bool memoryAccess(const Expr *E, std::string &Path, std::string &Base) const;
+  std::string baseOf(const Expr *E) const;
+  void addAccess(const Expr *E, bool Write, BlockFact &B);
+  void addCopy(QualType ToType, const std::string &ToPath, const Expr *From,
+               SourceLocation At, BlockFact &B);
   std::string localPath(const Expr *E, bool &Exact) const;
   bool constantValue(const Expr *E, int64_t &Out) const;
   void addAssign(const Expr *Lhs, const Expr *Value, SourceLocation At,
@@ -348,8 +368,17 @@ ArgFact FunctionExtractor::arg(const Expr *E) const {
     A.Text = FD->getNameAsString();
     return A;
   }
-  if (E->getType()->isPointerType())
+  if (E->getType()->isPointerType()) {
     A.Pointee = pointeePath(E);
+    const Expr *P = E->IgnoreParenCasts();
+    const auto *UO = dyn_cast<UnaryOperator>(P);
+    if (UO && UO->getOpcode() == UO_AddrOf)
+      A.Base = baseOf(UO->getSubExpr());
+    else if (P->getType()->isArrayType())
+      A.Base = baseOf(P);
+    else
+      A.Base = objectPath(P);
+  }
   const Expr *Inner = E->IgnoreParenImpCasts();
   if (Inner->isLValue())
     A.Value = objectPath(Inner);
@@ -557,6 +586,86 @@ void FunctionExtractor::collectConstantRoots(const Stmt *S) {
   }
 }
 
+/// The pointer storage dereferenced to reach lvalue \p E (`ext` for
+/// `ext->Isr.Count`, `T::LogState` for `ext->LogState->Count`); empty when
+/// \p E is a variable or part of one.
+std::string FunctionExtractor::baseOf(const Expr *E) const {
+  E = E->IgnoreParens();
+  if (const auto *ME = dyn_cast<MemberExpr>(E))
+    return ME->isArrow() ? objectPath(ME->getBase()) : baseOf(ME->getBase());
+  if (const auto *UO = dyn_cast<UnaryOperator>(E))
+    if (UO->getOpcode() == UO_Deref)
+      return objectPath(UO->getSubExpr());
+  if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E)) {
+    const Expr *Base = AS->getBase()->IgnoreParenImpCasts();
+    return Base->getType()->isArrayType() ? baseOf(Base) : objectPath(Base);
+  }
+  return {};
+}
+
+/// Whether lvalue \p E is memory the function does not own (a global, or
+/// storage reached through a pointer), with its path and base.
+bool FunctionExtractor::memoryAccess(const Expr *E, std::string &Path,
+                                     std::string &Base) const {
+  E = E->IgnoreParens();
+  const Expr *Root = E;
+  for (;;) {
+    if (const auto *ME = dyn_cast<MemberExpr>(Root)) {
+      if (ME->isArrow())
+        break;
+      Root = ME->getBase()->IgnoreParens();
+    } else if (const auto *AS = dyn_cast<ArraySubscriptExpr>(Root)) {
+      const Expr *B = AS->getBase()->IgnoreParenImpCasts();
+      if (!B->getType()->isArrayType())
+        break;
+      Root = B;
+    } else {
+      break;
+    }
+  }
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(Root)) {
+    const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
+    if (!VD || !VD->hasGlobalStorage())
+      return false;
+  } else if (!isa<MemberExpr, ArraySubscriptExpr>(Root) &&
+             !(isa<UnaryOperator>(Root) &&
+               cast<UnaryOperator>(Root)->getOpcode() == UO_Deref)) {
+    return false;
+  }
+  Path = objectPath(E);
+  Base = baseOf(E);
+  return !Path.empty() || !Base.empty();
+}
+
+void FunctionExtractor::addAccess(const Expr *E, bool Write, BlockFact &B) {
+  Event Ev;
+  Ev.Kind = Event::EK_Access;
+  if (!memoryAccess(E, Ev.Access.Path, Ev.Access.Base))
+    return;
+  Ev.Access.Write = Write;
+  Ev.Access.Text = text(E);
+  Ev.At = loc(E->getBeginLoc());
+  B.Events.push_back(std::move(Ev));
+}
+
+void FunctionExtractor::addCopy(QualType ToType, const std::string &ToPath,
+                                const Expr *From, SourceLocation At,
+                                BlockFact &B) {
+  if (!From || ToPath.empty() || !ToType->isPointerType())
+    return;
+  const Expr *F = From->IgnoreParenCasts();
+  if (!F->isLValue())
+    return;
+  Event Ev;
+  Ev.Kind = Event::EK_Copy;
+  Ev.Copy.From = objectPath(F);
+  if (Ev.Copy.From.empty() || Ev.Copy.From == ToPath)
+    return; // UNREFERENCED_PARAMETER(p) is `(p) = (p)`.
+  Ev.Copy.To = ToPath;
+  Ev.At = loc(At);
+  B.Events.push_back(std::move(Ev));
+}
+
 void FunctionExtractor::addAssign(const Expr *Lhs, const Expr *Value,
                                   SourceLocation At, BlockFact &B) {
   // A whole variable that can never be known (a pointer: `irp = ...`, by
@@ -592,9 +701,18 @@ void FunctionExtractor::addStmt(const Stmt *S, BlockFact &B) {
     B.Events.push_back(std::move(Ev));
     return;
   }
+  if (const auto *ICE = dyn_cast<ImplicitCastExpr>(S)) {
+    if (ICE->getCastKind() == CK_LValueToRValue)
+      addAccess(ICE->getSubExpr(), false, B);
+    return;
+  }
   if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
     if (!BO->isAssignmentOp())
       return;
+    addAccess(BO->getLHS(), true, B);
+    if (BO->getOpcode() == BO_Assign)
+      addCopy(BO->getLHS()->getType(), objectPath(BO->getLHS()),
+              BO->getRHS(), BO->getBeginLoc(), B);
     if (const FunctionDecl *FD = referencedFunction(BO->getRHS())) {
       Event Ev;
       Ev.Kind = Event::EK_Store;
@@ -616,8 +734,10 @@ void FunctionExtractor::addStmt(const Stmt *S, BlockFact &B) {
     return;
   }
   if (const auto *UO = dyn_cast<UnaryOperator>(S)) {
-    if (UO->isIncrementDecrementOp())
+    if (UO->isIncrementDecrementOp()) {
+      addAccess(UO->getSubExpr(), true, B);
       addAssign(UO->getSubExpr(), nullptr, UO->getBeginLoc(), B);
+    }
     return;
   }
   if (const auto *DS = dyn_cast<DeclStmt>(S))
@@ -637,6 +757,8 @@ void FunctionExtractor::addStmt(const Stmt *S, BlockFact &B) {
           continue;
         }
         setResult(VD->getInit(), localName(VD));
+        addCopy(VD->getType(), localName(VD), VD->getInit(),
+                VD->getBeginLoc(), B);
         // An initializer is an assignment. (A variable declared without
         // one is never known: not even in a loop, whose head joins the
         // path from before the declaration.)
@@ -729,6 +851,9 @@ FunctionFact FunctionExtractor::extract(const FunctionDecl *FD) {
     }
 
   CFG::BuildOptions Opts;
+  // Every expression is an element, once, in evaluation order: memory
+  // accesses are the lvalue-to-rvalue conversions and assignments in it.
+  Opts.setAllAlwaysAdd();
   std::unique_ptr<CFG> G =
       CFG::buildCFG(FD, FD->getBody(), &Ctx, Opts);
   if (!G) {
@@ -1292,6 +1417,72 @@ Annotations FunctionExtractor::annotations(const FunctionDecl *FD,
   return A;
 }
 
+/// Typedef names in \p T, through arrays and struct fields but not
+/// pointers (what they point to is elsewhere), each once, outermost first.
+static void typedefNames(ASTContext &Ctx, QualType T,
+                         std::vector<std::string> &Out,
+                         llvm::SmallPtrSetImpl<const RecordDecl *> &Seen) {
+  for (;;) {
+    if (const auto *TT = dyn_cast<TypedefType>(T.getTypePtr())) {
+      std::string N = TT->getDecl()->getName().str();
+      if (!llvm::is_contained(Out, N))
+        Out.push_back(std::move(N));
+    }
+    if (const auto *AT = dyn_cast<ArrayType>(T.getTypePtr())) {
+      T = AT->getElementType();
+      continue;
+    }
+    if (const auto *RT = dyn_cast<RecordType>(T.getTypePtr())) {
+      const RecordDecl *RD = RT->getDecl()->getDefinition();
+      if (RD && Seen.insert(RD).second)
+        for (const FieldDecl *F : RD->fields())
+          typedefNames(Ctx, F->getType(), Out, Seen);
+      return;
+    }
+    QualType Next = T.getSingleStepDesugaredType(Ctx);
+    if (Next == T)
+      return;
+    T = Next;
+  }
+}
+
+/// The data section a global definition is placed in, how and where.
+static bool globalSection(const VarDecl *VD, const PreprocessorFacts &PP,
+                          const SourceManager &SM, GlobalFact &G,
+                          const std::function<Loc(SourceLocation)> &LocOf) {
+  if (const auto *SA = VD->getAttr<SectionAttr>()) {
+    G.Section = SA->getName().str();
+    if (!SA->isImplicit())
+      G.SectionBy = llvm::StringRef(SA->getSpelling()) == "allocate"
+                        ? "__declspec(allocate)"
+                        : "__attribute__((section))";
+    else if (VD->getType().isConstQualified())
+      G.SectionBy = "#pragma const_seg";
+    else if (VD->getInit())
+      G.SectionBy = "#pragma data_seg";
+    else
+      G.SectionBy = "#pragma bss_seg";
+    G.SectionAt = LocOf(SA->getLocation());
+    return true;
+  }
+  if (VD->getInit() || VD->getType().isConstQualified())
+    return false;
+  // The last `#pragma bss_seg` before the definition, in its file.
+  SourceLocation At = SM.getExpansionLoc(VD->getLocation());
+  for (auto It = PP.BssSeg.rbegin(); It != PP.BssSeg.rend(); ++It) {
+    if (SM.getFileID(It->second) != SM.getFileID(At) ||
+        !SM.isBeforeInTranslationUnit(It->second, At))
+      continue;
+    if (It->first.empty())
+      return false;
+    G.Section = It->first;
+    G.SectionBy = "#pragma bss_seg";
+    G.SectionAt = LocOf(It->second);
+    return true;
+  }
+  return false;
+}
+
 TUFacts irqlcheck::extractFacts(ASTContext &Ctx,
                                 const SalExpansions &SalMacros,
                                 const PreprocessorFacts &PP) {
@@ -1302,6 +1493,22 @@ TUFacts irqlcheck::extractFacts(ASTContext &Ctx,
   SalMacroIndex Index(Ctx, SalMacros);
   FunctionExtractor X(Ctx, TU.MainFile, Index, PP);
   for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
+    if (const auto *VD = dyn_cast<VarDecl>(D)) {
+      if (VD->isInvalidDecl() || SM.isInSystemHeader(VD->getLocation()) ||
+          VD->isThisDeclarationADefinition() == VarDecl::DeclarationOnly)
+        continue;
+      GlobalFact G;
+      if (!globalSection(VD, PP, SM, G,
+                         [&](SourceLocation L) { return X.loc(L); }))
+        continue;
+      G.Name = VD->getNameAsString();
+      G.Key = VD->isExternallyVisible() ? G.Name : TU.MainFile + "::" + G.Name;
+      G.At = X.loc(VD->getLocation());
+      llvm::SmallPtrSet<const RecordDecl *, 8> Seen;
+      typedefNames(Ctx, VD->getType(), G.Types, Seen);
+      TU.Globals.push_back(std::move(G));
+      continue;
+    }
     const auto *FD = dyn_cast<FunctionDecl>(D);
     if (!FD || FD->isInvalidDecl() || SM.isInSystemHeader(FD->getLocation()))
       continue;

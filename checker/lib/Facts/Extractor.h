@@ -35,6 +35,10 @@ struct PreprocessorFacts {
   /// `#pragma alloc_text(SECTION, f, ...)`: each function named, with the
   /// pragma. clang keeps the section on the definition, not the place.
   std::vector<std::pair<std::string, clang::SourceLocation>> AllocText;
+  /// `#pragma bss_seg("NAME")` (NAME empty: back to the default), in
+  /// order. clang applies it to no declaration: C's `int g;` is only a
+  /// tentative definition when the pragma is seen.
+  std::vector<std::pair<std::string, clang::SourceLocation>> BssSeg;
 };
 
 /// Records into \p Out while \p PP preprocesses the TU: call it before

@@ -57,6 +57,10 @@ struct ArgFact {
   std::string Text;
   /// A function named by the argument (a callback being registered).
   std::string Function;
+  /// The pointer storage dereferenced to reach the pointee (`&log->Lock`
+  /// -> `log@9`, `ext->LogState` -> `T::LogState`), where that memory came
+  /// from (`spinlock-in-paged-memory`).
+  std::string Base;
   bool HasConst = false;
   int64_t Const = 0;
 };
@@ -110,14 +114,37 @@ struct AssignFact {
   int64_t Const = 0;
 };
 
+/// A read or write of memory the function does not own: a global, or
+/// storage reached through a pointer (`ext->Isr.Count`, `*p`, `buf[i]`).
+/// Locals are not listed; neither are accesses made by a callee
+/// (`InterlockedIncrement(&ext->Count)` is a call).
+struct AccessFact {
+  /// The object path of the storage (`T::Isr.Count`, `g.f`, `*log@9`).
+  std::string Path;
+  /// The pointer storage dereferenced to reach it (`T::LogState` for
+  /// `ext->LogState->Count`, `log@9`); empty for a global itself.
+  std::string Base;
+  std::string Text; ///< As written.
+  bool Write = false;
+};
+
+/// A pointer copied between two named storages (`log = ext->LogState;`,
+/// `ext->Buffer = p;`): where the memory it points to came from follows.
+struct CopyFact {
+  std::string To, From; ///< Object paths.
+};
+
 struct Event {
-  enum EventKind { EK_Call, EK_Return, EK_Store, EK_Assign };
+  enum EventKind { EK_Call, EK_Return, EK_Store, EK_Assign, EK_Access,
+                   EK_Copy };
   EventKind Kind = EK_Call;
   CallFact Call;     ///< EK_Call
   StoreFact Store;   ///< EK_Store
   AssignFact Assign; ///< EK_Assign
+  AccessFact Access; ///< EK_Access
+  CopyFact Copy;     ///< EK_Copy
   Loc At;            ///< EK_Return: the return statement or closing brace;
-                     ///< EK_Assign: the assignment.
+                     ///< EK_Assign, EK_Access, EK_Copy: the expression.
 };
 
 struct Edge {
@@ -238,10 +265,26 @@ struct DeclFact {
   bool pageable() const { return isPageableSection(Section); }
 };
 
+/// A global variable the source places in a named data section
+/// (`#pragma data_seg/bss_seg/const_seg`, `__declspec(allocate)`,
+/// `__attribute__((section))`): whether it is pageable data, and whether
+/// it holds storage that must be resident.
+struct GlobalFact {
+  std::string Key; ///< As object paths name it: `g`, or `file::g` if static.
+  std::string Name;
+  Loc At;
+  std::string Section, SectionBy;
+  Loc SectionAt;
+  /// Typedef names in its type, through arrays and struct fields
+  /// (`KSPIN_LOCK`), each once, in order.
+  std::vector<std::string> Types;
+};
+
 struct TUFacts {
   std::string MainFile;
   std::vector<FunctionFact> Functions;
   std::vector<DeclFact> Declarations;
+  std::vector<GlobalFact> Globals;
 };
 
 } // namespace irqlcheck

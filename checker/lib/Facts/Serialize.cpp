@@ -28,8 +28,8 @@ using llvm::StringRef;
 // per-struct functions by argument-dependent lookup.
 namespace irqlcheck {
 
-static const char *const EventKinds[] = {"call", "return", "store",
-                                          "assign"};
+static const char *const EventKinds[] = {"call",   "return", "store",
+                                          "assign", "access", "copy"};
 
 //===--- Writing ----------------------------------------------------------===//
 
@@ -54,6 +54,7 @@ static json::Value write(const std::pair<std::string, Loc> &P) {
 static json::Value write(const ArgFact &A) {
   return json::Object{{"pointee", write(A.Pointee)}, {"value", write(A.Value)},
                       {"text", write(A.Text)}, {"function", write(A.Function)},
+                      {"base", write(A.Base)},
                       {"hasConst", A.HasConst}, {"const", A.Const}};
 }
 static json::Value write(const CallFact &C) {
@@ -80,12 +81,38 @@ static json::Value write(const AssignFact &A) {
                       {"hasConst", A.HasConst},
                       {"const", A.Const}};
 }
+static json::Value write(const AccessFact &A) {
+  return json::Object{{"path", write(A.Path)},
+                      {"base", write(A.Base)},
+                      {"text", write(A.Text)},
+                      {"write", A.Write}};
+}
+static json::Value write(const CopyFact &C) {
+  return json::Object{{"to", write(C.To)}, {"from", write(C.From)}};
+}
+/// Only the part of an event its kind uses.
 static json::Value write(const Event &E) {
-  return json::Object{{"kind", EventKinds[E.Kind]},
-                      {"call", write(E.Call)},
-                      {"store", write(E.Store)},
-                      {"assign", write(E.Assign)},
-                      {"at", write(E.At)}};
+  json::Object O{{"kind", EventKinds[E.Kind]}, {"at", write(E.At)}};
+  switch (E.Kind) {
+  case Event::EK_Call:
+    O["call"] = write(E.Call);
+    break;
+  case Event::EK_Return:
+    break;
+  case Event::EK_Store:
+    O["store"] = write(E.Store);
+    break;
+  case Event::EK_Assign:
+    O["assign"] = write(E.Assign);
+    break;
+  case Event::EK_Access:
+    O["access"] = write(E.Access);
+    break;
+  case Event::EK_Copy:
+    O["copy"] = write(E.Copy);
+    break;
+  }
+  return O;
 }
 static json::Value write(const Edge &E) {
   return json::Object{{"to", E.To}, {"filter", E.Filter}, {"branch", E.Branch}};
@@ -142,12 +169,23 @@ static json::Value write(const DeclFact &D) {
                       {"sectionAt", write(D.SectionAt)}};
 }
 
+static json::Value write(const GlobalFact &G) {
+  return json::Object{{"key", write(G.Key)},
+                      {"name", write(G.Name)},
+                      {"at", write(G.At)},
+                      {"section", write(G.Section)},
+                      {"sectionBy", write(G.SectionBy)},
+                      {"sectionAt", write(G.SectionAt)},
+                      {"types", write(G.Types)}};
+}
+
 std::string factsToJSON(const TUFacts &TU) {
   json::Value V = json::Object{{"format", FactsFormat},
                                {"version", FactsVersion},
                                {"mainFile", write(TU.MainFile)},
                                {"functions", write(TU.Functions)},
-                               {"declarations", write(TU.Declarations)}};
+                               {"declarations", write(TU.Declarations)},
+                               {"globals", write(TU.Globals)}};
   std::string Out;
   llvm::raw_string_ostream OS(Out);
   OS << V << '\n';
@@ -281,7 +319,7 @@ static bool read(const json::Value &V, ArgFact &A, json::Path P) {
   Fields F(V, P);
   return F && F.path("pointee", A.Pointee) && F.path("value", A.Value) &&
          F("text", A.Text) && F("function", A.Function) &&
-         F("hasConst", A.HasConst) &&
+         F.path("base", A.Base) && F("hasConst", A.HasConst) &&
          F.num("const", A.Const, INT64_MIN, INT64_MAX);
 }
 static bool read(const json::Value &V, CallFact &C, json::Path P) {
@@ -306,7 +344,8 @@ static bool read(const json::Value &V, Event::EventKind &K, json::Path P) {
       K = static_cast<Event::EventKind>(I);
       return true;
     }
-  P.report("expected \"call\", \"return\", \"store\" or \"assign\"");
+  P.report("expected \"call\", \"return\", \"store\", \"assign\", "
+           "\"access\" or \"copy\"");
   return false;
 }
 static bool read(const json::Value &V, AssignFact &A, json::Path P) {
@@ -314,10 +353,34 @@ static bool read(const json::Value &V, AssignFact &A, json::Path P) {
   return F && F.path("target", A.Target) && F("hasConst", A.HasConst) &&
          F.num("const", A.Const, INT64_MIN, INT64_MAX);
 }
+static bool read(const json::Value &V, AccessFact &A, json::Path P) {
+  Fields F(V, P);
+  return F && F.path("path", A.Path) && F.path("base", A.Base) &&
+         F("text", A.Text) && F("write", A.Write);
+}
+static bool read(const json::Value &V, CopyFact &C, json::Path P) {
+  Fields F(V, P);
+  return F && F.path("to", C.To) && F.path("from", C.From);
+}
 static bool read(const json::Value &V, Event &E, json::Path P) {
   Fields F(V, P);
-  return F && F("kind", E.Kind) && F("call", E.Call) && F("store", E.Store) &&
-         F("assign", E.Assign) && F("at", E.At);
+  if (!(F && F("kind", E.Kind) && F("at", E.At)))
+    return false;
+  switch (E.Kind) {
+  case Event::EK_Call:
+    return F("call", E.Call);
+  case Event::EK_Return:
+    return true;
+  case Event::EK_Store:
+    return F("store", E.Store);
+  case Event::EK_Assign:
+    return F("assign", E.Assign);
+  case Event::EK_Access:
+    return F("access", E.Access);
+  case Event::EK_Copy:
+    return F("copy", E.Copy);
+  }
+  return false;
 }
 static bool read(const json::Value &V, Edge &E, json::Path P) {
   Fields F(V, P);
@@ -385,6 +448,13 @@ static bool read(const json::Value &V, DeclFact &D, json::Path P) {
          F("sectionAt", D.SectionAt);
 }
 
+static bool read(const json::Value &V, GlobalFact &G, json::Path P) {
+  Fields F(V, P);
+  return F && F("key", G.Key) && F("name", G.Name) && F("at", G.At) &&
+         F("section", G.Section) && F("sectionBy", G.SectionBy) &&
+         F("sectionAt", G.SectionAt) && F("types", G.Types);
+}
+
 /// json::parse recurses once per level of nesting. A facts file nests about
 /// ten deep; refusing much deeper text first keeps a damaged file from
 /// exhausting the stack.
@@ -439,7 +509,7 @@ llvm::Expected<TUFacts> factsFromJSON(StringRef Text, StringRef Name) {
   TUFacts TU;
   Fields F(*V, Root);
   if (F("mainFile", TU.MainFile) && F("functions", TU.Functions) &&
-      F("declarations", TU.Declarations))
+      F("declarations", TU.Declarations) && F("globals", TU.Globals))
     return std::move(TU);
   return inputError(Name, "invalid facts file: " +
                               llvm::toString(Root.getError()));

@@ -26,7 +26,7 @@ namespace irqlcheck {
 /// The `format` tag of a facts file, and the only `version` read. Bump the
 /// version with every change to Facts.h that changes a field or its meaning.
 inline constexpr const char *FactsFormat = "irqlcheck-facts";
-inline constexpr int FactsVersion = 2;
+inline constexpr int FactsVersion = 3;
 
 /// The extension the tool recognises facts files by (`foo.c.facts`).
 inline constexpr const char *FactsExtension = ".facts";

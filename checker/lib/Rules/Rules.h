@@ -32,6 +32,22 @@ struct RuleInfo {
 llvm::ArrayRef<RuleInfo> allRules();
 bool isKnownRule(llvm::StringRef Id);
 
+/// One use of a lock or a field, kept by a whole-program rule during the
+/// per-function pass and judged once every function has been seen (a lock
+/// taken one way in an ISR and another way elsewhere).
+struct Observation {
+  std::string Rule; ///< The rule that made it.
+  std::string Key;  ///< What it is about: a lock or field object path.
+  int Kind = 0;     ///< Rule-defined.
+  IrqlSet Levels = 0; ///< IRQLs it may happen at.
+  bool Synchronized = false; ///< Rule-defined (e.g. under the interrupt lock).
+  Loc At;
+  std::string Text;     ///< The lock or field as written there.
+  std::string Spelled;  ///< The routine called, if any.
+  std::string Function; ///< Name of the function it is in.
+  std::vector<Note> Why; ///< Evidence for Levels/Synchronized.
+};
+
 /// What a rule sees of the function being checked.
 struct RuleContext {
   const FunctionFact &Function;
@@ -42,6 +58,12 @@ struct RuleContext {
   /// The function's own effect on its callers (null if none).
   const Summary *Own;
   std::vector<Finding> &Out;
+  std::vector<Observation> &Observed;
+
+  /// The IRQLs the function may be at in \p S (none if not known).
+  IrqlSet levels(const State &S) const {
+    return S.Irql.Unknown ? 0 : S.Irql.substitute(Entry.Irql);
+  }
 
   /// Notes explaining why the function may run at \p Levels: the chain of
   /// calls back to a role, an annotation or a raise.
@@ -69,6 +91,12 @@ public:
                       const State &Before) const {}
   virtual void onReturn(const RuleContext &Ctx, const Loc &At,
                         const State &S) const {}
+  virtual void onAccess(const RuleContext &Ctx, const AccessFact &A,
+                        const Loc &At, const State &S) const {}
+  /// Once, after every function, with every rule's observations sorted by
+  /// rule, key and location: a rule judges those it made.
+  virtual void onProgram(llvm::ArrayRef<Observation> All,
+                         std::vector<Finding> &Out) const {}
 };
 
 /// How a call to a routine with a `wait:` contract waits, in state \p S.

@@ -4,7 +4,8 @@
 // condition, a stored callback and a call through it, constants, __try/__finally (linearized),
 // assignments to locals (constant, not constant, through a pointer, a
 // declaration), a string literal that is not UTF-8, code sections (a
-// definition's and a prototype's) and PAGED_CODE().
+// definition's and a prototype's), PAGED_CODE(), globals in data sections,
+// memory accesses and pointer copies.
 #include <ntddk.h>
 
 typedef struct _EXT { KSPIN_LOCK Lock; PKDEFERRED_ROUTINE Callback; WORK_QUEUE_ITEM Item; KEVENT Event; } EXT, *PEXT;
@@ -92,3 +93,17 @@ _IRQL_saves_global_(QueuedSpinLock, Handle)
 VOID SaveGlobal(PKLOCK_QUEUE_HANDLE Handle);
 _IRQL_restores_global_(QueuedSpinLock, Handle)
 VOID RestoreGlobal(PKLOCK_QUEUE_HANDLE Handle);
+
+#pragma data_seg("PAGEDATA")
+EXT PagedExt = {0};
+#pragma data_seg()
+#pragma bss_seg("PAGEBSS")
+ULONG PagedCounter;
+#pragma bss_seg()
+
+VOID Touch(PEXT Ext)
+{
+    PEXT copy = Ext;
+    PagedCounter++;
+    copy->Callback = PagedExt.Callback;
+}
