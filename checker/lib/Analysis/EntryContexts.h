@@ -69,6 +69,15 @@ struct EntryContext {
   int Via[5] = {-1, -1, -1, -1, -1};
   bool ViaRaise[5] = {};
 
+  /// The entry levels its own roles or annotations give it, not a caller.
+  IrqlSet ownLevels() const {
+    IrqlSet Out = 0;
+    for (unsigned B = 0; B < 5; ++B)
+      if ((Irql & (1u << B)) && Via[B] < 0)
+        Out |= IrqlSet(1u << B);
+    return Out;
+  }
+
   const EntryHeld *held(const std::string &Key) const {
     for (const EntryHeld &H : Held)
       if (H.Key == Key)

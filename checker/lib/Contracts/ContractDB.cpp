@@ -25,6 +25,7 @@ struct RulesFile {
   std::vector<Role> Roles;
   std::vector<Contract> Functions;
   std::vector<FieldRegistration> Fields;
+  std::vector<ResidentType> ResidentTypes;
 };
 } // namespace
 
@@ -34,6 +35,7 @@ LLVM_YAML_IS_SEQUENCE_VECTOR(Contract)
 LLVM_YAML_IS_SEQUENCE_VECTOR(FieldRegistration)
 LLVM_YAML_IS_SEQUENCE_VECTOR(Registration)
 LLVM_YAML_IS_SEQUENCE_VECTOR(HeldOnEntry)
+LLVM_YAML_IS_SEQUENCE_VECTOR(ResidentType)
 
 namespace llvm {
 namespace yaml {
@@ -145,6 +147,37 @@ template <> struct MappingTraits<StallContract> {
   }
 };
 
+template <> struct MappingTraits<AllocContract> {
+  static void mapping(IO &Io, AllocContract &A) {
+    Io.mapRequired("pool_arg", A.PoolArg);
+    Io.mapRequired("paged_mask", A.PagedMask);
+  }
+  static std::string validate(IO &, AllocContract &A) {
+    if (A.PoolArg < 0 || A.PagedMask <= 0)
+      return "'pool_arg' cannot be negative and 'paged_mask' must be positive";
+    return {};
+  }
+};
+
+template <> struct MappingTraits<ResidentContract> {
+  static void mapping(IO &Io, ResidentContract &R) {
+    Io.mapRequired("arg", R.Arg);
+    Io.mapRequired("what", R.What);
+  }
+  static std::string validate(IO &, ResidentContract &R) {
+    if (R.Arg < 0)
+      return "'arg' cannot be negative";
+    return {};
+  }
+};
+
+template <> struct MappingTraits<ResidentType> {
+  static void mapping(IO &Io, ResidentType &R) {
+    Io.mapRequired("type", R.Type);
+    Io.mapRequired("what", R.What);
+  }
+};
+
 template <> struct MappingTraits<HeldOnEntry> {
   static void mapping(IO &Io, HeldOnEntry &H) {
     Io.mapRequired("global", H.Global);
@@ -193,6 +226,14 @@ template <> struct MappingTraits<Contract> {
     Io.mapOptional("stall", Stall);
     if (Stall)
       C.Stall = *Stall;
+    std::optional<AllocContract> Allocates;
+    Io.mapOptional("allocates", Allocates);
+    if (Allocates)
+      C.Allocates = *Allocates;
+    std::optional<ResidentContract> Resident;
+    Io.mapOptional("resident", Resident);
+    if (Resident)
+      C.Resident = *Resident;
   }
 };
 
@@ -208,6 +249,7 @@ template <> struct MappingTraits<RulesFile> {
     Io.mapOptional("roles", F.Roles);
     Io.mapOptional("functions", F.Functions);
     Io.mapOptional("fields", F.Fields);
+    Io.mapOptional("resident_types", F.ResidentTypes);
   }
 };
 
@@ -262,6 +304,15 @@ llvm::Error ContractDB::loadFile(llvm::StringRef Path) {
   }
   for (FieldRegistration &FR : F.Fields)
     Fields.push_back(std::move(FR));
+  for (ResidentType &RT : F.ResidentTypes) {
+    auto It = llvm::find_if(ResidentTypes, [&](const ResidentType &O) {
+      return O.Type == RT.Type;
+    });
+    if (It != ResidentTypes.end())
+      *It = std::move(RT);
+    else
+      ResidentTypes.push_back(std::move(RT));
+  }
   return llvm::Error::success();
 }
 
@@ -344,4 +395,11 @@ bool ContractDB::isAliasOf(llvm::StringRef Macro,
                            llvm::StringRef Function) const {
   const Contract *C = lookup(Function);
   return C && llvm::is_contained(C->Aliases, Macro);
+}
+
+const ResidentType *ContractDB::residentType(llvm::StringRef Type) const {
+  for (const ResidentType &R : ResidentTypes)
+    if (R.Type == Type)
+      return &R;
+  return nullptr;
 }

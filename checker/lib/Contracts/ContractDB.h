@@ -85,6 +85,27 @@ struct StallContract {
   int64_t MaxAtDispatch = 0; ///< Longest stall allowed at >= DISPATCH_LEVEL.
 };
 
+/// The call returns pool memory; it is pageable when the pool argument's
+/// value has a bit of PagedMask set (POOL_TYPE: bit 0 is paged; POOL_FLAGS:
+/// POOL_FLAG_PAGED).
+struct AllocContract {
+  int PoolArg = -1;
+  int64_t PagedMask = 0;
+};
+
+/// Argument Arg points to lock storage that must be resident: a spin lock
+/// is used at DISPATCH_LEVEL, where a page fault cannot be served.
+struct ResidentContract {
+  int Arg = -1;
+  std::string What; ///< Noun for messages ("spin lock").
+};
+
+/// A type whose storage must be resident wherever it is (`KSPIN_LOCK`).
+struct ResidentType {
+  std::string Type;
+  std::string What;
+};
+
 struct Registration {
   unsigned Arg = 0;
   std::string Role;
@@ -103,6 +124,8 @@ struct Contract {
   std::vector<std::pair<std::string, std::string>> SalAcquires, SalReleases;
   WaitContract Wait;
   StallContract Stall;
+  AllocContract Allocates;
+  ResidentContract Resident;
   std::string File; ///< Rules file it came from.
 };
 
@@ -148,11 +171,14 @@ public:
 
   size_t numContracts() const { return Contracts.size(); }
   const std::vector<Role> &roles() const { return Roles; }
+  /// The resident type \p Type is (a typedef name), if any.
+  const ResidentType *residentType(llvm::StringRef Type) const;
 
 private:
   llvm::StringMap<Contract> Contracts;
   std::vector<Role> Roles;
   std::vector<FieldRegistration> Fields;
+  std::vector<ResidentType> ResidentTypes;
 };
 
 } // namespace irqlcheck

@@ -166,12 +166,15 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   CallGraph CG(TUs);
   EntryContexts Contexts;
   Contexts.build(TUs, DB, CG);
+  PagedMemory Paged;
+  Paged.build(TUs, DB);
 
   std::vector<std::unique_ptr<Rule>> Rules;
   addIrqlRules(EnabledRules, Rules);
   addIrqlRestoreRules(EnabledRules, Rules);
   addLockRules(EnabledRules, Rules);
   addPagedRules(EnabledRules, Rules);
+  addPagedDataRules(EnabledRules, Rules);
   addDpcRules(EnabledRules, Rules);
 
   SummaryTable Summaries;
@@ -201,10 +204,15 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   for (const auto &A : Analyses) {
     const FunctionFact &F = A->function();
     auto Own = Summaries.find(F.Key);
-    RuleContext Ctx{F,  Contexts.lookup(F.Key),
-                    Contexts, CG, DB,
+    RuleContext Ctx{F,
+                    Contexts.lookup(F.Key),
+                    Contexts,
+                    CG,
+                    DB,
+                    Paged,
                     Own == Summaries.end() ? nullptr : &Own->second,
-                    Findings, Observed};
+                    Findings,
+                    Observed};
     for (const auto &R : Rules)
       R->onFunction(Ctx);
     RuleDispatcher D(Ctx, Rules);
@@ -216,8 +224,9 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
     return std::tie(A.Rule, A.Key, A.At, A.Kind, A.Function, A.Spelled) <
            std::tie(B.Rule, B.Key, B.At, B.Kind, B.Function, B.Spelled);
   });
+  ProgramContext PCtx{DB, Paged};
   for (const auto &R : Rules)
-    R->onProgram(Observed, Findings);
+    R->onProgram(PCtx, Observed, Findings);
   dropSupersededFindings(Findings);
   normalizeFindings(Findings);
   return Findings;

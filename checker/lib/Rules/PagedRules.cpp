@@ -31,24 +31,6 @@ using namespace irqlcheck;
 
 static constexpr llvm::StringLiteral RuleId = "paged-code-at-dispatch";
 
-/// Levels at which no page fault can be served.
-static constexpr IrqlSet NoPaging = IL_Dispatch | IL_Dirql | IL_High;
-
-/// Entry levels of \p E given by its roles or annotations, not by a caller.
-static IrqlSet ownLevels(const EntryContext &E) {
-  IrqlSet Out = 0;
-  for (unsigned B = 0; B < 5; ++B)
-    if ((E.Irql & (1u << B)) && E.Via[B] < 0)
-      Out |= IrqlSet(1u << B);
-  return Out;
-}
-
-/// Fast mutexes and the like allow paging; only spin locks (of any kind:
-/// queued, cancel, interrupt) raise to DISPATCH_LEVEL or above.
-static bool isSpinLock(const std::string &Kind) {
-  return llvm::StringRef(Kind).contains("spin lock");
-}
-
 namespace {
 
 /// A pageable function and the evidence that it is.
@@ -78,19 +60,12 @@ struct Pageable {
   }
 };
 
-/// A spin lock held at a call, for the message, with its evidence.
-struct HeldLock {
-  std::string Name;
-  bool Must = false;
-  std::vector<Note> Why;
-};
-
 class PagedCodeRule : public Rule {
   void onFunction(const RuleContext &Ctx) const override {
     std::optional<Pageable> P = Pageable::of(Ctx.Function);
     if (!P)
       return;
-    IrqlSet Bad = ownLevels(Ctx.Entry) & NoPaging;
+    IrqlSet Bad = Ctx.Entry.ownLevels() & NoPaging;
     if (!Bad)
       return;
     std::vector<Note> Notes;
@@ -133,7 +108,7 @@ class PagedCodeRule : public Rule {
     }
     if (Before.Irql.Unknown)
       return;
-    IrqlSet EntryLevels = Inherited ? ownLevels(Ctx.Entry) : Ctx.Entry.Irql;
+    IrqlSet EntryLevels = Inherited ? Ctx.Entry.ownLevels() : Ctx.Entry.Irql;
     IrqlSet FromEntry = Before.Irql.EntryMask & EntryLevels & NoPaging;
     IrqlSet Raised = Before.Irql.Levels & NoPaging;
     if (!(FromEntry | Raised))
@@ -155,7 +130,7 @@ class PagedCodeRule : public Rule {
   /// reporter keeps one finding per raise.
   static void reportOwnRaise(const RuleContext &Ctx, const State &S) {
     // Levels its own role gives it are reported once, at its entry.
-    IrqlSet Raised = S.Irql.Levels & NoPaging & ~ownLevels(Ctx.Entry);
+    IrqlSet Raised = S.Irql.Levels & NoPaging & ~Ctx.Entry.ownLevels();
     // A raise, not a restore to a level an earlier raise set.
     if (S.Irql.Unknown || !Raised || !S.IrqlChangedAt.valid() ||
         !llvm::StringRef(S.IrqlChange).starts_with("raised"))
@@ -180,31 +155,6 @@ class PagedCodeRule : public Rule {
     if (Callees.empty() && !C.Callee.empty())
       if (const DeclFact *D = Ctx.Graph.declaration(C.Callee))
         return Pageable::of(*D);
-    return std::nullopt;
-  }
-
-  /// A spin lock that may be held at the call: one the function took, else
-  /// one it was handed (by its role, or by a caller unless \p SkipCallers).
-  static std::optional<HeldLock> heldSpinLock(const RuleContext &Ctx,
-                                              const State &Before,
-                                              bool SkipCallers) {
-    for (const auto &[Key, L] : Before.Locks) {
-      if (!(L.Mask & LS_Held) || !isSpinLock(L.Kind))
-        continue;
-      HeldLock H{describeLock(L), L.Mask == LS_Held, {}};
-      for (const Acquisition &A : L.By)
-        H.Why.push_back({A.At, H.Name + " acquired here"});
-      return H;
-    }
-    for (const EntryHeld &E : Ctx.Entry.Held) {
-      if (!isSpinLock(E.Kind) || (SkipCallers && E.Site >= 0) ||
-          !(lockState(Before, E.Key).Mask & LS_AsEntry))
-        continue;
-      HeldLock H{Ctx.Contexts.describeHeld(Ctx.Function.Key, E.Key),
-                 E.Must && lockState(Before, E.Key).Mask == LS_AsEntry, {}};
-      H.Why = Ctx.whyHeld(E.Key, H.Name);
-      return H;
-    }
     return std::nullopt;
   }
 };

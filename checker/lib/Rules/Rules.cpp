@@ -42,3 +42,32 @@ std::vector<Note> RuleContext::whyHeld(const std::string &Key,
                                        const std::string &Name) const {
   return asNotes(Contexts.explainHeld(Function.Key, Key, Name));
 }
+
+/// Fast mutexes and the like allow paging; only spin locks raise to
+/// DISPATCH_LEVEL or above.
+static bool isSpinLock(const std::string &Kind) {
+  return llvm::StringRef(Kind).contains("spin lock");
+}
+
+std::optional<HeldLock> irqlcheck::heldSpinLock(const RuleContext &Ctx,
+                                                const State &S,
+                                                bool SkipCallers) {
+  for (const auto &[Key, L] : S.Locks) {
+    if (!(L.Mask & LS_Held) || !isSpinLock(L.Kind))
+      continue;
+    HeldLock H{describeLock(L), L.Mask == LS_Held, {}};
+    for (const Acquisition &A : L.By)
+      H.Why.push_back({A.At, H.Name + " acquired here"});
+    return H;
+  }
+  for (const EntryHeld &E : Ctx.Entry.Held) {
+    if (!isSpinLock(E.Kind) || (SkipCallers && E.Site >= 0) ||
+        !(lockState(S, E.Key).Mask & LS_AsEntry))
+      continue;
+    HeldLock H{Ctx.Contexts.describeHeld(Ctx.Function.Key, E.Key),
+               E.Must && lockState(S, E.Key).Mask == LS_AsEntry, {}};
+    H.Why = Ctx.whyHeld(E.Key, H.Name);
+    return H;
+  }
+  return std::nullopt;
+}

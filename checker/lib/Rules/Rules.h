@@ -12,6 +12,7 @@
 #include "Analysis/CallGraph.h"
 #include "Analysis/Dataflow.h"
 #include "Analysis/EntryContexts.h"
+#include "Analysis/PagedMemory.h"
 #include "Analysis/State.h"
 #include "Contracts/ContractDB.h"
 #include "Report/Finding.h"
@@ -19,6 +20,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace irqlcheck {
@@ -45,7 +47,14 @@ struct Observation {
   std::string Text;     ///< The lock or field as written there.
   std::string Spelled;  ///< The routine called, if any.
   std::string Function; ///< Name of the function it is in.
+  std::string Message;  ///< A finding composed when observed, if any.
   std::vector<Note> Why; ///< Evidence for Levels/Synchronized.
+};
+
+/// What a rule sees of the whole program once every function is done.
+struct ProgramContext {
+  const ContractDB &DB;
+  const PagedMemory &Paged;
 };
 
 /// What a rule sees of the function being checked.
@@ -55,6 +64,7 @@ struct RuleContext {
   const EntryContexts &Contexts;
   const CallGraph &Graph;
   const ContractDB &DB;
+  const PagedMemory &Paged;
   /// The function's own effect on its callers (null if none).
   const Summary *Own;
   std::vector<Finding> &Out;
@@ -95,9 +105,25 @@ public:
                         const Loc &At, const State &S) const {}
   /// Once, after every function, with every rule's observations sorted by
   /// rule, key and location: a rule judges those it made.
-  virtual void onProgram(llvm::ArrayRef<Observation> All,
+  virtual void onProgram(const ProgramContext &P,
+                         llvm::ArrayRef<Observation> All,
                          std::vector<Finding> &Out) const {}
 };
+
+/// Levels at which no page fault can be served.
+inline constexpr IrqlSet NoPaging = IL_Dispatch | IL_Dirql | IL_High;
+
+/// A spin lock held at some point, for messages, with its evidence.
+struct HeldLock {
+  std::string Name; ///< "spin lock 'ext->Lock'"
+  bool Must = false; ///< Held on every path.
+  std::vector<Note> Why;
+};
+/// A spin lock (of any kind: queued, cancel, interrupt; not a fast mutex)
+/// that may be held in \p S: one the function took, else one it was handed
+/// (by its role, or by a caller unless \p SkipCallers).
+std::optional<HeldLock> heldSpinLock(const RuleContext &Ctx, const State &S,
+                                     bool SkipCallers);
 
 /// How a call to a routine with a `wait:` contract waits, in state \p S.
 enum WaitKind {
@@ -127,6 +153,8 @@ void addPagedRules(llvm::ArrayRef<std::string> Enabled,
                    std::vector<std::unique_ptr<Rule>> &Out);
 void addDpcRules(llvm::ArrayRef<std::string> Enabled,
                  std::vector<std::unique_ptr<Rule>> &Out);
+void addPagedDataRules(llvm::ArrayRef<std::string> Enabled,
+                       std::vector<std::unique_ptr<Rule>> &Out);
 
 } // namespace irqlcheck
 
