@@ -13,6 +13,7 @@
 #include "Facts/Extractor.h"
 #include "Facts/Serialize.h"
 #include "Report/Reporter.h"
+#include "Report/SourceCache.h"
 #include "Rules/Rules.h"
 
 #include "clang/AST/ASTConsumer.h"
@@ -54,10 +55,21 @@ static cl::list<std::string>
 static cl::opt<unsigned>
     Jobs("j", cl::desc("TUs parsed in parallel (default: number of cores)"),
          cl::value_desc("N"), cl::init(0), cl::Prefix, cl::cat(Category));
-static cl::opt<std::string> Format("format", cl::desc("Output format: text"),
-                                   cl::value_desc("text"), cl::init("text"),
-                                   cl::cat(Category));
-static cl::opt<std::string> Output("o", cl::desc("Write findings to FILE"),
+static cl::opt<std::string>
+    Format("format", cl::desc("Output format: text"), cl::value_desc("text"),
+           cl::init("text"), cl::cat(Category));
+static cl::opt<bool>
+    NoSource("no-source",
+             cl::desc("Text output without the source line and caret under "
+                      "findings and notes"),
+             cl::cat(Category));
+static cl::opt<std::string>
+    Progress("progress",
+             cl::desc("'[N/M] FILE' on stderr per TU: auto (stderr is a "
+                      "terminal, more than one TU; the default), always, never"),
+             cl::value_desc("auto|always|never"), cl::init("auto"),
+             cl::cat(Category));
+static cl::opt<std::string> Output("o", cl::desc("Write the findings to FILE"),
                                    cl::value_desc("FILE"), cl::Prefix,
                                    cl::cat(Category));
 static cl::list<std::string>
@@ -77,6 +89,22 @@ static cl::opt<bool> ListRules("list-rules",
                                cl::desc("Print the rules and exit"),
                                cl::cat(Category));
 
+/// --color. libLLVM registers a --color of its own (true/false, for its
+/// WithColor) when the command line is first set up; irqlcheck's takes
+/// auto|always|never like clang's and git's, so it replaces that one, and
+/// is created only after it is gone (two options of one name abort).
+static cl::opt<std::string> &colorOption() {
+  if (cl::Option *Theirs = cl::getRegisteredOptions().lookup("color"))
+    Theirs->removeArgument();
+  static cl::opt<std::string> Color(
+      "color",
+      cl::desc("Colors in the text output: auto (stdout is a terminal; the "
+               "default), always, never"),
+      cl::value_desc("auto|always|never"), cl::init("auto"),
+      cl::cat(Category));
+  return Color;
+}
+
 static const char Overview[] =
     "irqlcheck: IRQL and spin lock checker for Windows kernel driver C "
     "source\n\n"
@@ -89,6 +117,8 @@ static const char Overview[] =
     "them (-fplugin-arg-irqlcheck-facts=FILE.facts): it is loaded, not\n"
     "compiled, and analysed with the other FILEs, so a build with any build\n"
     "system can be checked as a whole: irqlcheck build/*.facts\n\n"
+    "Findings go to stdout (or -o FILE), clang style, each with its source\n"
+    "line, then a one-line summary to stderr.\n\n"
     "Exit status: 0 no findings, 1 findings reported, 2 an input could not\n"
     "be analysed (the others are still analysed and reported).\n";
 
@@ -213,6 +243,10 @@ static TUResult loadFacts(const std::string &File) {
   return R;
 }
 
+static bool isWhen(llvm::StringRef V) {
+  return V == "auto" || V == "always" || V == "never";
+}
+
 int main(int argc, const char **argv) {
   llvm::sys::PrintStackTraceOnErrorSignal(argv[0]);
   // Everything after `--` is compiler arguments.
@@ -230,6 +264,7 @@ int main(int argc, const char **argv) {
       Own.push_back(argv[I]);
   }
   cl::HideUnrelatedOptions(Category);
+  cl::opt<std::string> &Color = colorOption();
   cl::SetVersionPrinter([](llvm::raw_ostream &OS) {
     OS << "irqlcheck " << IRQLCHECK_VERSION << " (LLVM " LLVM_VERSION_STRING
        << ")\n";
@@ -250,6 +285,14 @@ int main(int argc, const char **argv) {
   }
   if (Format != "text")
     return fail("unknown --format '" + Format + "' (expected text)");
+  for (const cl::opt<std::string> *O : {&Color, &Progress})
+    if (!isWhen(*O))
+      return fail("unknown --" + O->ArgStr + " '" + *O +
+                  "' (expected auto, always or never)");
+
+  static int Anchor;
+  std::string Share = shareDirFor(
+      llvm::sys::fs::getMainExecutable(argv[0], (void *)&Anchor));
 
   std::string RuleError;
   std::vector<std::string> Enabled = selectRules(
@@ -258,9 +301,6 @@ int main(int argc, const char **argv) {
   if (!RuleError.empty())
     return fail(RuleError);
 
-  static int Anchor;
-  std::string Share = shareDirFor(
-      llvm::sys::fs::getMainExecutable(argv[0], (void *)&Anchor));
   ContractDB Contracts;
   if (llvm::Error E = loadContracts(
           Contracts, Share,
@@ -298,7 +338,10 @@ int main(int argc, const char **argv) {
   // Parse (or load facts) in parallel; results land in input order, so the
   // output does not depend on scheduling.
   std::vector<TUResult> Results(Inputs.size());
-  bool Progress = Inputs.size() > 1 && llvm::sys::Process::StandardErrIsDisplayed();
+  bool ShowProgress =
+      Progress == "always" ||
+      (Progress == "auto" && Inputs.size() > 1 &&
+       llvm::sys::Process::StandardErrIsDisplayed());
   {
     unsigned N = Jobs ? Jobs : llvm::hardware_concurrency().compute_thread_count();
     llvm::DefaultThreadPool Pool(llvm::hardware_concurrency(N));
@@ -309,7 +352,7 @@ int main(int argc, const char **argv) {
         Results[I] = llvm::StringRef(Inputs[I]).ends_with(FactsExtension)
                          ? loadFacts(Inputs[I])
                          : parseTU(*DB, Inputs[I]);
-        if (Progress) {
+        if (ShowProgress) {
           std::lock_guard<std::mutex> Lock(ProgressMutex);
           llvm::errs() << "[" << ++Done << "/" << Inputs.size() << "] "
                        << Inputs[I] << "\n";
@@ -318,13 +361,13 @@ int main(int argc, const char **argv) {
     Pool.wait();
   }
 
-  bool AnyFailed = false;
+  std::vector<std::string> Failures;
   std::vector<TUFacts> Facts;
   for (TUResult &R : Results) {
     if (!R.Failure.empty()) {
-      AnyFailed = true;
       llvm::errs() << R.Errors;
       fail(R.Failure);
+      Failures.push_back(R.Failure);
       continue;
     }
     Facts.push_back(std::move(R.Facts));
@@ -342,15 +385,29 @@ int main(int argc, const char **argv) {
   llvm::raw_ostream &OS = File ? *File : llvm::outs();
   llvm::SmallString<256> Cwd;
   llvm::sys::fs::current_path(Cwd);
-  std::string Prefix = std::string(Cwd) + "/";
-  renderText(OS, Findings, [&](const std::string &Path) {
-    llvm::StringRef P(Path);
-    if (P.consume_front(Prefix))
-      return P.str();
-    return Path;
-  });
+  SourceCache Sources;
+  {
+    std::string Prefix = std::string(Cwd) + "/";
+    TextOptions Opts;
+    Opts.DisplayPath = [&](const std::string &Path) {
+      llvm::StringRef P(Path);
+      if (P.consume_front(Prefix))
+        return P.str();
+      return Path;
+    };
+    Opts.Color = Color == "always" ||
+                 (Color == "auto" && !File &&
+                  llvm::sys::Process::StandardOutHasColors());
+    Opts.ShowSource = !NoSource;
+    Opts.Sources = &Sources;
+    renderText(OS, Findings, Opts);
+  }
   OS.flush();
-  if (AnyFailed)
+  // The summary goes to stderr, as clang's "N warnings generated.": stdout
+  // (or -o FILE) holds findings only, for tools that parse it.
+  if (!Findings.empty())
+    llvm::errs() << summarize(Findings) << "\n";
+  if (!Failures.empty())
     return 2;
   return Findings.empty() ? 0 : 1;
 }
