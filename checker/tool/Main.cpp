@@ -13,6 +13,7 @@
 #include "Facts/Extractor.h"
 #include "Facts/Serialize.h"
 #include "Report/Reporter.h"
+#include "Report/RuleDocs.h"
 #include "Report/SourceCache.h"
 #include "Rules/Rules.h"
 
@@ -69,6 +70,10 @@ static cl::opt<std::string>
                       "terminal, more than one TU; the default), always, never"),
              cl::value_desc("auto|always|never"), cl::init("auto"),
              cl::cat(Category));
+static cl::opt<std::string>
+    Explain("explain",
+            cl::desc("Print the page of RULE (docs/rules/RULE.md) and exit"),
+            cl::value_desc("RULE"), cl::cat(Category));
 static cl::opt<std::string> Output("o", cl::desc("Write the findings to FILE"),
                                    cl::value_desc("FILE"), cl::Prefix,
                                    cl::cat(Category));
@@ -118,7 +123,8 @@ static const char Overview[] =
     "compiled, and analysed with the other FILEs, so a build with any build\n"
     "system can be checked as a whole: irqlcheck build/*.facts\n\n"
     "Findings go to stdout (or -o FILE), clang style, each with its source\n"
-    "line, then a one-line summary to stderr.\n\n"
+    "line, then a one-line summary to stderr. --explain RULE shows what a\n"
+    "rule finds and why.\n\n"
     "Exit status: 0 no findings, 1 findings reported, 2 an input could not\n"
     "be analysed (the others are still analysed and reported).\n";
 
@@ -247,6 +253,17 @@ static bool isWhen(llvm::StringRef V) {
   return V == "auto" || V == "always" || V == "never";
 }
 
+/// --explain: the rule's page as shipped with the tool.
+static int explain(llvm::StringRef Share, llvm::StringRef Id) {
+  if (!isKnownRule(Id))
+    return fail("unknown rule '" + Id + "' (see --list-rules)");
+  llvm::Expected<std::string> Page = readRulePage(Share, Id);
+  if (!Page)
+    return fail(llvm::toString(Page.takeError()));
+  llvm::outs() << *Page;
+  return 0;
+}
+
 int main(int argc, const char **argv) {
   llvm::sys::PrintStackTraceOnErrorSignal(argv[0]);
   // Everything after `--` is compiler arguments.
@@ -293,6 +310,8 @@ int main(int argc, const char **argv) {
   static int Anchor;
   std::string Share = shareDirFor(
       llvm::sys::fs::getMainExecutable(argv[0], (void *)&Anchor));
+  if (!Explain.empty())
+    return explain(Share, Explain);
 
   std::string RuleError;
   std::vector<std::string> Enabled = selectRules(
