@@ -14,6 +14,7 @@
 #include "Facts/Serialize.h"
 #include "Report/Reporter.h"
 #include "Report/RuleDocs.h"
+#include "Report/Sarif.h"
 #include "Report/SourceCache.h"
 #include "Rules/Rules.h"
 
@@ -57,8 +58,9 @@ static cl::opt<unsigned>
     Jobs("j", cl::desc("TUs parsed in parallel (default: number of cores)"),
          cl::value_desc("N"), cl::init(0), cl::Prefix, cl::cat(Category));
 static cl::opt<std::string>
-    Format("format", cl::desc("Output format: text"), cl::value_desc("text"),
-           cl::init("text"), cl::cat(Category));
+    Format("format",
+           cl::desc("Output format: text (the default) or sarif (SARIF 2.1.0)"),
+           cl::value_desc("text|sarif"), cl::init("text"), cl::cat(Category));
 static cl::opt<bool>
     NoSource("no-source",
              cl::desc("Text output without the source line and caret under "
@@ -123,8 +125,8 @@ static const char Overview[] =
     "compiled, and analysed with the other FILEs, so a build with any build\n"
     "system can be checked as a whole: irqlcheck build/*.facts\n\n"
     "Findings go to stdout (or -o FILE), clang style, each with its source\n"
-    "line, then a one-line summary to stderr. --explain RULE shows what a\n"
-    "rule finds and why.\n\n"
+    "line, then a one-line summary to stderr; --format sarif writes SARIF\n"
+    "2.1.0 instead. --explain RULE shows what a rule finds and why.\n\n"
     "Exit status: 0 no findings, 1 findings reported, 2 an input could not\n"
     "be analysed (the others are still analysed and reported).\n";
 
@@ -264,6 +266,52 @@ static int explain(llvm::StringRef Share, llvm::StringRef Id) {
   return 0;
 }
 
+/// SARIF rule metadata: the catalogue's summary, and the descriptions and
+/// help from each rule's page. A page that cannot be read (a broken
+/// installation) leaves the summary in their place rather than no SARIF.
+static std::vector<SarifRule> sarifRules(llvm::StringRef Share) {
+  std::vector<SarifRule> Out;
+  for (const RuleInfo &R : allRules()) {
+    SarifRule S;
+    S.Id = R.Id.str();
+    S.Summary = R.Summary.str();
+    llvm::Expected<std::string> Page = readRulePage(Share, R.Id);
+    if (!Page) {
+      llvm::consumeError(Page.takeError());
+      Out.push_back(std::move(S));
+      continue;
+    }
+    S.Description = pageSection(*Page, "");
+    std::string Why = pageSection(*Page, "Why it matters");
+    S.HelpText = S.Description + (Why.empty() ? "" : "\n\n" + Why) +
+                 "\n\nThe whole page: irqlcheck --explain " + S.Id;
+    S.HelpMarkdown = std::move(*Page);
+    Out.push_back(std::move(S));
+  }
+  return Out;
+}
+
+/// The function a finding lies in: the nearest function defined above it
+/// in the same file (C functions do not nest).
+static FunctionLocator functionLocator(const std::vector<TUFacts> &Facts) {
+  auto Defs = std::make_shared<std::vector<std::pair<Loc, std::string>>>();
+  for (const TUFacts &TU : Facts)
+    for (const FunctionFact &F : TU.Functions)
+      if (F.HasBody && F.At.valid())
+        Defs->push_back({F.At, F.Name});
+  llvm::sort(*Defs);
+  return [Defs](const Loc &At) -> std::string {
+    auto It = std::upper_bound(
+        Defs->begin(), Defs->end(), At,
+        [](const Loc &L, const std::pair<Loc, std::string> &D) {
+          return L < D.first;
+        });
+    if (It == Defs->begin() || std::prev(It)->first.File != At.File)
+      return "";
+    return std::prev(It)->second;
+  };
+}
+
 int main(int argc, const char **argv) {
   llvm::sys::PrintStackTraceOnErrorSignal(argv[0]);
   // Everything after `--` is compiler arguments.
@@ -300,8 +348,8 @@ int main(int argc, const char **argv) {
       llvm::outs() << R.Id << ": " << R.Summary << "\n";
     return 0;
   }
-  if (Format != "text")
-    return fail("unknown --format '" + Format + "' (expected text)");
+  if (Format != "text" && Format != "sarif")
+    return fail("unknown --format '" + Format + "' (expected text or sarif)");
   for (const cl::opt<std::string> *O : {&Color, &Progress})
     if (!isWhen(*O))
       return fail("unknown --" + O->ArgStr + " '" + *O +
@@ -405,7 +453,16 @@ int main(int argc, const char **argv) {
   llvm::SmallString<256> Cwd;
   llvm::sys::fs::current_path(Cwd);
   SourceCache Sources;
-  {
+  if (Format == "sarif") {
+    SarifOptions Opts;
+    Opts.ToolVersion = IRQLCHECK_VERSION;
+    Opts.Rules = sarifRules(Share);
+    Opts.SourceRoot = std::string(Cwd);
+    Opts.Sources = &Sources;
+    Opts.FunctionAt = functionLocator(Facts);
+    Opts.Errors = Failures;
+    renderSarif(OS, Findings, Opts);
+  } else {
     std::string Prefix = std::string(Cwd) + "/";
     TextOptions Opts;
     Opts.DisplayPath = [&](const std::string &Path) {
@@ -424,7 +481,7 @@ int main(int argc, const char **argv) {
   OS.flush();
   // The summary goes to stderr, as clang's "N warnings generated.": stdout
   // (or -o FILE) holds findings only, for tools that parse it.
-  if (!Findings.empty())
+  if (Format == "text" && !Findings.empty())
     llvm::errs() << summarize(Findings) << "\n";
   if (!Failures.empty())
     return 2;
