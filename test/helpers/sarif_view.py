@@ -8,7 +8,7 @@ is a KeyError, not a silent pass):
   base ID URI
   run executionSuccessful=BOOL notifications=N
   notification LEVEL TEXT
-  result RULEID ruleIndex=N level=LEVEL
+  result RULEID ruleIndex=ok|WRONG(N) level=LEVEL
     at LOCATION
     message TEXT
     related ID LOCATION | MESSAGE
@@ -58,7 +58,10 @@ print("run executionSuccessful=%s notifications=%d" %
 for n in notes:
     print("notification", n["level"], n["message"]["text"])
 for res in results:
-    print("result", res["ruleId"], "ruleIndex=%d" % res["ruleIndex"],
+    # ruleIndex must point at the rule named by ruleId.
+    index_ok = driver["rules"][res["ruleIndex"]]["id"] == res["ruleId"]
+    print("result", res["ruleId"],
+          "ruleIndex=" + ("ok" if index_ok else "WRONG(%d)" % res["ruleIndex"]),
           "level=" + res["level"])
     loc0, = res["locations"]
     print("  at", loc(loc0))
