@@ -33,3 +33,12 @@ config.substitutions.append(("%clang", config.clang))
 config.substitutions.append(("%src", config.irqlcheck_src))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 config.substitutions.append(("%python", sys.executable))
+config.substitutions.append(("%share", config.irqlcheck_share))
+# Every SARIF file a test writes goes through %validate_sarif (Microsoft's
+# validator and the SARIF schema; see test/helpers/validate_sarif.py).
+helpers = os.path.join(config.test_source_root, "helpers")
+config.substitutions.append(("%validate_sarif", "%s %s %s" % (
+    sys.executable, os.path.join(helpers, "validate_sarif.py"),
+    config.sarif_validator)))
+config.substitutions.append(("%sarif_view", "%s %s" % (
+    sys.executable, os.path.join(helpers, "sarif_view.py"))))

@@ -13,6 +13,9 @@
 #include "Facts/Extractor.h"
 #include "Facts/Serialize.h"
 #include "Report/Reporter.h"
+#include "Report/RuleDocs.h"
+#include "Report/Sarif.h"
+#include "Report/SourceCache.h"
 #include "Rules/Rules.h"
 
 #include "clang/AST/ASTConsumer.h"
@@ -54,10 +57,26 @@ static cl::list<std::string>
 static cl::opt<unsigned>
     Jobs("j", cl::desc("TUs parsed in parallel (default: number of cores)"),
          cl::value_desc("N"), cl::init(0), cl::Prefix, cl::cat(Category));
-static cl::opt<std::string> Format("format", cl::desc("Output format: text"),
-                                   cl::value_desc("text"), cl::init("text"),
-                                   cl::cat(Category));
-static cl::opt<std::string> Output("o", cl::desc("Write findings to FILE"),
+static cl::opt<std::string>
+    Format("format",
+           cl::desc("Output format: text (the default) or sarif (SARIF 2.1.0)"),
+           cl::value_desc("text|sarif"), cl::init("text"), cl::cat(Category));
+static cl::opt<bool>
+    NoSource("no-source",
+             cl::desc("Text output without the source line and caret under "
+                      "findings and notes"),
+             cl::cat(Category));
+static cl::opt<std::string>
+    Progress("progress",
+             cl::desc("'[N/M] FILE' on stderr per TU: auto (stderr is a "
+                      "terminal, more than one TU; the default), always, never"),
+             cl::value_desc("auto|always|never"), cl::init("auto"),
+             cl::cat(Category));
+static cl::opt<std::string>
+    Explain("explain",
+            cl::desc("Print the page of RULE (docs/rules/RULE.md) and exit"),
+            cl::value_desc("RULE"), cl::cat(Category));
+static cl::opt<std::string> Output("o", cl::desc("Write the findings to FILE"),
                                    cl::value_desc("FILE"), cl::Prefix,
                                    cl::cat(Category));
 static cl::list<std::string>
@@ -77,6 +96,22 @@ static cl::opt<bool> ListRules("list-rules",
                                cl::desc("Print the rules and exit"),
                                cl::cat(Category));
 
+/// --color. libLLVM registers a --color of its own (true/false, for its
+/// WithColor) when the command line is first set up; irqlcheck's takes
+/// auto|always|never like clang's and git's, so it replaces that one, and
+/// is created only after it is gone (two options of one name abort).
+static cl::opt<std::string> &colorOption() {
+  if (cl::Option *Theirs = cl::getRegisteredOptions().lookup("color"))
+    Theirs->removeArgument();
+  static cl::opt<std::string> Color(
+      "color",
+      cl::desc("Colors in the text output: auto (stdout is a terminal; the "
+               "default), always, never"),
+      cl::value_desc("auto|always|never"), cl::init("auto"),
+      cl::cat(Category));
+  return Color;
+}
+
 static const char Overview[] =
     "irqlcheck: IRQL and spin lock checker for Windows kernel driver C "
     "source\n\n"
@@ -89,6 +124,9 @@ static const char Overview[] =
     "them (-fplugin-arg-irqlcheck-facts=FILE.facts): it is loaded, not\n"
     "compiled, and analysed with the other FILEs, so a build with any build\n"
     "system can be checked as a whole: irqlcheck build/*.facts\n\n"
+    "Findings go to stdout (or -o FILE), clang style, each with its source\n"
+    "line, then a one-line summary to stderr; --format sarif writes SARIF\n"
+    "2.1.0 instead. --explain RULE shows what a rule finds and why.\n\n"
     "Exit status: 0 no findings, 1 findings reported, 2 an input could not\n"
     "be analysed (the others are still analysed and reported).\n";
 
@@ -213,6 +251,67 @@ static TUResult loadFacts(const std::string &File) {
   return R;
 }
 
+static bool isWhen(llvm::StringRef V) {
+  return V == "auto" || V == "always" || V == "never";
+}
+
+/// --explain: the rule's page as shipped with the tool.
+static int explain(llvm::StringRef Share, llvm::StringRef Id) {
+  if (!isKnownRule(Id))
+    return fail("unknown rule '" + Id + "' (see --list-rules)");
+  llvm::Expected<std::string> Page = readRulePage(Share, Id);
+  if (!Page)
+    return fail(llvm::toString(Page.takeError()));
+  llvm::outs() << *Page;
+  return 0;
+}
+
+/// SARIF rule metadata: the catalogue's summary, and the descriptions and
+/// help from each rule's page. A page that cannot be read (a broken
+/// installation) leaves the summary in their place rather than no SARIF.
+static std::vector<SarifRule> sarifRules(llvm::StringRef Share) {
+  std::vector<SarifRule> Out;
+  for (const RuleInfo &R : allRules()) {
+    SarifRule S;
+    S.Id = R.Id.str();
+    S.Summary = R.Summary.str();
+    llvm::Expected<std::string> Page = readRulePage(Share, R.Id);
+    if (!Page) {
+      llvm::consumeError(Page.takeError());
+      Out.push_back(std::move(S));
+      continue;
+    }
+    S.Description = pageSection(*Page, "");
+    std::string Why = pageSection(*Page, "Why it matters");
+    S.HelpText = S.Description + (Why.empty() ? "" : "\n\n" + Why) +
+                 "\n\nThe whole page: irqlcheck --explain " + S.Id;
+    S.HelpMarkdown = std::move(*Page);
+    Out.push_back(std::move(S));
+  }
+  return Out;
+}
+
+/// The function a finding lies in: the nearest function defined above it
+/// in the same file (C functions do not nest).
+static FunctionLocator functionLocator(const std::vector<TUFacts> &Facts) {
+  auto Defs = std::make_shared<std::vector<std::pair<Loc, std::string>>>();
+  for (const TUFacts &TU : Facts)
+    for (const FunctionFact &F : TU.Functions)
+      if (F.HasBody && F.At.valid())
+        Defs->push_back({F.At, F.Name});
+  llvm::sort(*Defs);
+  return [Defs](const Loc &At) -> std::string {
+    auto It = std::upper_bound(
+        Defs->begin(), Defs->end(), At,
+        [](const Loc &L, const std::pair<Loc, std::string> &D) {
+          return L < D.first;
+        });
+    if (It == Defs->begin() || std::prev(It)->first.File != At.File)
+      return "";
+    return std::prev(It)->second;
+  };
+}
+
 int main(int argc, const char **argv) {
   llvm::sys::PrintStackTraceOnErrorSignal(argv[0]);
   // Everything after `--` is compiler arguments.
@@ -230,6 +329,7 @@ int main(int argc, const char **argv) {
       Own.push_back(argv[I]);
   }
   cl::HideUnrelatedOptions(Category);
+  cl::opt<std::string> &Color = colorOption();
   cl::SetVersionPrinter([](llvm::raw_ostream &OS) {
     OS << "irqlcheck " << IRQLCHECK_VERSION << " (LLVM " LLVM_VERSION_STRING
        << ")\n";
@@ -248,8 +348,18 @@ int main(int argc, const char **argv) {
       llvm::outs() << R.Id << ": " << R.Summary << "\n";
     return 0;
   }
-  if (Format != "text")
-    return fail("unknown --format '" + Format + "' (expected text)");
+  if (Format != "text" && Format != "sarif")
+    return fail("unknown --format '" + Format + "' (expected text or sarif)");
+  for (const cl::opt<std::string> *O : {&Color, &Progress})
+    if (!isWhen(*O))
+      return fail("unknown --" + O->ArgStr + " '" + *O +
+                  "' (expected auto, always or never)");
+
+  static int Anchor;
+  std::string Share = shareDirFor(
+      llvm::sys::fs::getMainExecutable(argv[0], (void *)&Anchor));
+  if (!Explain.empty())
+    return explain(Share, Explain);
 
   std::string RuleError;
   std::vector<std::string> Enabled = selectRules(
@@ -258,9 +368,6 @@ int main(int argc, const char **argv) {
   if (!RuleError.empty())
     return fail(RuleError);
 
-  static int Anchor;
-  std::string Share = shareDirFor(
-      llvm::sys::fs::getMainExecutable(argv[0], (void *)&Anchor));
   ContractDB Contracts;
   if (llvm::Error E = loadContracts(
           Contracts, Share,
@@ -298,7 +405,10 @@ int main(int argc, const char **argv) {
   // Parse (or load facts) in parallel; results land in input order, so the
   // output does not depend on scheduling.
   std::vector<TUResult> Results(Inputs.size());
-  bool Progress = Inputs.size() > 1 && llvm::sys::Process::StandardErrIsDisplayed();
+  bool ShowProgress =
+      Progress == "always" ||
+      (Progress == "auto" && Inputs.size() > 1 &&
+       llvm::sys::Process::StandardErrIsDisplayed());
   {
     unsigned N = Jobs ? Jobs : llvm::hardware_concurrency().compute_thread_count();
     llvm::DefaultThreadPool Pool(llvm::hardware_concurrency(N));
@@ -309,7 +419,7 @@ int main(int argc, const char **argv) {
         Results[I] = llvm::StringRef(Inputs[I]).ends_with(FactsExtension)
                          ? loadFacts(Inputs[I])
                          : parseTU(*DB, Inputs[I]);
-        if (Progress) {
+        if (ShowProgress) {
           std::lock_guard<std::mutex> Lock(ProgressMutex);
           llvm::errs() << "[" << ++Done << "/" << Inputs.size() << "] "
                        << Inputs[I] << "\n";
@@ -318,13 +428,13 @@ int main(int argc, const char **argv) {
     Pool.wait();
   }
 
-  bool AnyFailed = false;
+  std::vector<std::string> Failures;
   std::vector<TUFacts> Facts;
   for (TUResult &R : Results) {
     if (!R.Failure.empty()) {
-      AnyFailed = true;
       llvm::errs() << R.Errors;
       fail(R.Failure);
+      Failures.push_back(R.Failure);
       continue;
     }
     Facts.push_back(std::move(R.Facts));
@@ -342,15 +452,38 @@ int main(int argc, const char **argv) {
   llvm::raw_ostream &OS = File ? *File : llvm::outs();
   llvm::SmallString<256> Cwd;
   llvm::sys::fs::current_path(Cwd);
-  std::string Prefix = std::string(Cwd) + "/";
-  renderText(OS, Findings, [&](const std::string &Path) {
-    llvm::StringRef P(Path);
-    if (P.consume_front(Prefix))
-      return P.str();
-    return Path;
-  });
+  SourceCache Sources;
+  if (Format == "sarif") {
+    SarifOptions Opts;
+    Opts.ToolVersion = IRQLCHECK_VERSION;
+    Opts.Rules = sarifRules(Share);
+    Opts.SourceRoot = std::string(Cwd);
+    Opts.Sources = &Sources;
+    Opts.FunctionAt = functionLocator(Facts);
+    Opts.Errors = Failures;
+    renderSarif(OS, Findings, Opts);
+  } else {
+    std::string Prefix = std::string(Cwd) + "/";
+    TextOptions Opts;
+    Opts.DisplayPath = [&](const std::string &Path) {
+      llvm::StringRef P(Path);
+      if (P.consume_front(Prefix))
+        return P.str();
+      return Path;
+    };
+    Opts.Color = Color == "always" ||
+                 (Color == "auto" && !File &&
+                  llvm::sys::Process::StandardOutHasColors());
+    Opts.ShowSource = !NoSource;
+    Opts.Sources = &Sources;
+    renderText(OS, Findings, Opts);
+  }
   OS.flush();
-  if (AnyFailed)
+  // The summary goes to stderr, as clang's "N warnings generated.": stdout
+  // (or -o FILE) holds findings only, for tools that parse it.
+  if (Format == "text" && !Findings.empty())
+    llvm::errs() << summarize(Findings) << "\n";
+  if (!Failures.empty())
     return 2;
   return Findings.empty() ? 0 : 1;
 }

@@ -1,7 +1,7 @@
 // Helpers without a role are checked in the context of every caller that
 // reaches them: IRQLs and held locks flow down the call graph, and each
 // finding's notes give the shortest chain of calls back to a role.
-// RUN: not %irqlcheck %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
+// RUN: not %irqlcheck --no-source %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
 #include <ntddk.h>
 
 typedef struct _DEVICE_EXTENSION {

@@ -2,7 +2,7 @@
 // by a registering call, by assignment to a kernel field, and through a
 // variable or field the function was stored in first. Each bad callback
 // has a clean look-alike registered the same way.
-// RUN: not %irqlcheck %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
+// RUN: not %irqlcheck --no-source %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
 #include <ntddk.h>
 
 typedef struct _DEVICE_EXTENSION {

@@ -2,9 +2,9 @@
 // the lock on entry; _Acquires_lock_/_Releases_lock_ on a function with no
 // body in the program are its effect at each call. Read the same with
 // irqlcheck's SAL header and with SAL macros that expand to nothing.
-// RUN: not %irqlcheck %s > %t.attr 2>&1
+// RUN: not %irqlcheck --no-source %s > %t.attr 2>&1
 // RUN: FileCheck %s --input-file=%t.attr --implicit-check-not=warning: --implicit-check-not=note:
-// RUN: not %irqlcheck %s -- %ddk_flags -w -include %S/Inputs/empty_sal.h > %t.empty 2>&1
+// RUN: not %irqlcheck --no-source %s -- %ddk_flags -w -include %S/Inputs/empty_sal.h > %t.empty 2>&1
 // RUN: diff %t.attr %t.empty
 #include <ntddk.h>
 typedef struct _DEVICE_EXTENSION { KSPIN_LOCK Lock; LONG Count; } DEVICE_EXTENSION, *PDEVICE_EXTENSION;

@@ -5,9 +5,9 @@
 // attached to the declarations by position.
 //
 // The embedded default, then the same flags with empty SAL macros:
-// RUN: not %irqlcheck %s > %t.attr 2>&1
+// RUN: not %irqlcheck --no-source %s > %t.attr 2>&1
 // RUN: FileCheck %s --input-file=%t.attr --implicit-check-not=warning: --implicit-check-not=note:
-// RUN: not %irqlcheck %s -- %ddk_flags -w -include %S/Inputs/empty_sal.h > %t.empty 2>&1
+// RUN: not %irqlcheck --no-source %s -- %ddk_flags -w -include %S/Inputs/empty_sal.h > %t.empty 2>&1
 // RUN: FileCheck %s --input-file=%t.empty --implicit-check-not=warning: --implicit-check-not=note:
 // RUN: diff %t.attr %t.empty
 //

@@ -1,7 +1,7 @@
 // Lock and raise wrappers: a helper that returns holding a lock is an acquire
 // wrapper; its effect is applied at each call, so pairing, leaks and double
 // acquires are judged in the caller.
-// RUN: not %irqlcheck %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
+// RUN: not %irqlcheck --no-source %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
 #include <ntddk.h>
 
 typedef struct _DEVICE_EXTENSION {

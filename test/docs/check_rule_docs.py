@@ -3,8 +3,9 @@
 
 For every rule `irqlcheck --list-rules` prints: docs/rules/<id>.md and
 test/rules/<id>.c must exist; the page's bad example, run through irqlcheck,
-must print exactly the output block shown after it; a complete fixed example
-must print nothing.
+must print exactly the output block shown after it (stdout and stderr, as a
+terminal shows them); a complete fixed example must print nothing.
+`check_rule_docs.py IRQLCHECK SRC --update` rewrites those output blocks.
 """
 import os
 import re
@@ -13,6 +14,9 @@ import sys
 import tempfile
 
 irqlcheck, src = os.path.abspath(sys.argv[1]), sys.argv[2]
+# --update rewrites each page's output block with what the tool prints (run
+# by hand after a change to the output format, then review the diff).
+update = "--update" in sys.argv[3:]
 rules = [line.split(":")[0] for line in
          subprocess.run([irqlcheck, "--list-rules"], check=True,
                         capture_output=True, text=True).stdout.splitlines()]
@@ -50,6 +54,14 @@ for rule in rules:
         failures.append("%s: the bad example or its output is missing" % rule)
     else:
         status, got = run(code)
+        if update and got != expected and status == 1:
+            part = text.index("## Bad example")
+            at = text.index("```text\n" + expected, part)
+            text = text[:at] + "```text\n" + got + text[at + 8 + len(expected):]
+            with open(page, "w") as f:
+                f.write(text)
+            print("updated", page)
+            expected = got
         if got != expected or status != 1:
             failures.append("%s: the bad example prints (exit %d):\n%s"
                             "but the page says:\n%s" % (rule, status, got,

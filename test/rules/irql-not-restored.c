@@ -1,6 +1,6 @@
 // irql-not-restored: a function that returns at another IRQL than it was
 // entered at, unless it raises on purpose.
-// RUN: not %irqlcheck --enable=irql-not-restored %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
+// RUN: not %irqlcheck --no-source --enable=irql-not-restored %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
 #include <ntddk.h>
 
 typedef struct _DEVICE_EXTENSION {

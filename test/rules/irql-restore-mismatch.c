@@ -1,6 +1,6 @@
 // irql-restore-mismatch: the IRQL lowered, or a lock released, with an
 // old-IRQL value that did not come from the matching raise or acquire.
-// RUN: not %irqlcheck --enable=irql-restore-mismatch %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
+// RUN: not %irqlcheck --no-source --enable=irql-restore-mismatch %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
 #include <ntddk.h>
 
 typedef struct _DEVICE_EXTENSION {

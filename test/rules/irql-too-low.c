@@ -1,6 +1,6 @@
 // irql-too-low: a call whose contract needs a higher IRQL than the caller may run at.
-// RUN: not %irqlcheck %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
-// RUN: not %irqlcheck --disable=irql-too-low %s 2>&1 | FileCheck %s --check-prefix=DISABLED --implicit-check-not='[irql-too-low]' --implicit-check-not=warning: --implicit-check-not=note:
+// RUN: not %irqlcheck --no-source %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
+// RUN: not %irqlcheck --no-source --disable=irql-too-low %s 2>&1 | FileCheck %s --check-prefix=DISABLED --implicit-check-not='[irql-too-low]' --implicit-check-not=warning: --implicit-check-not=note:
 //
 // CHECK lines expect every finding; with the rule disabled (DISABLED lines)
 // only the other rules' findings remain.

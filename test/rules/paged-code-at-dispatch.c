@@ -1,7 +1,7 @@
 // paged-code-at-dispatch: a pageable function called, directly or through calls, at IRQL >= DISPATCH_LEVEL or with a spin lock held.
-// RUN: not %irqlcheck %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
-// RUN: not %irqlcheck --disable=paged-code-at-dispatch %s 2>&1 | FileCheck %s --check-prefix=DISABLED --implicit-check-not=warning:
-// RUN: not %irqlcheck --extra-arg=-DDBG=1 %s 2>&1 | FileCheck %s --check-prefix=DBG
+// RUN: not %irqlcheck --no-source %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
+// RUN: not %irqlcheck --no-source --disable=paged-code-at-dispatch %s 2>&1 | FileCheck %s --check-prefix=DISABLED --implicit-check-not=warning:
+// RUN: not %irqlcheck --no-source --extra-arg=-DDBG=1 %s 2>&1 | FileCheck %s --check-prefix=DBG
 //
 // CHECK lines expect every finding. With the rule disabled, irql-too-high
 // reports the two calls to FooSaveConfig, whose _IRQL_requires_max_ it

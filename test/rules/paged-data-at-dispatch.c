@@ -1,5 +1,5 @@
 // paged-data-at-dispatch: pageable data touched at IRQL >= DISPATCH_LEVEL or with a spin lock held.
-// RUN: not %irqlcheck %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
+// RUN: not %irqlcheck --no-source %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
 // RUN: %irqlcheck --disable=paged-data-at-dispatch %s | count 0
 //
 // CHECK lines expect every finding. The file has no finding of another

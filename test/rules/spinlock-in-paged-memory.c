@@ -1,5 +1,5 @@
 // spinlock-in-paged-memory: spin lock storage that is not resident: in a PAGE* data section, or initialized on PagedPool memory.
-// RUN: not %irqlcheck %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
+// RUN: not %irqlcheck --no-source %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
 // RUN: %irqlcheck --disable=spinlock-in-paged-memory %s | count 0
 //
 // CHECK lines expect every finding. The file has no finding of another

@@ -1,6 +1,6 @@
 // spinlock-not-held: a release of a spin lock that is not held on some path.
-// RUN: not %irqlcheck %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
-// RUN: not %irqlcheck --disable=spinlock-not-held %s 2>&1 | FileCheck %s --check-prefix=DISABLED --implicit-check-not='[spinlock-not-held]' --implicit-check-not=warning:
+// RUN: not %irqlcheck --no-source %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
+// RUN: not %irqlcheck --no-source --disable=spinlock-not-held %s 2>&1 | FileCheck %s --check-prefix=DISABLED --implicit-check-not='[spinlock-not-held]' --implicit-check-not=warning:
 //
 // CHECK lines expect every finding; with the rule disabled (DISABLED lines)
 // only the other rules' warnings remain.

@@ -1,5 +1,5 @@
 // stall-too-long: KeStallExecutionProcessor for more than 100 microseconds at IRQL >= DISPATCH_LEVEL.
-// RUN: not %irqlcheck %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
+// RUN: not %irqlcheck --no-source %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
 // RUN: %irqlcheck --disable=stall-too-long %s | count 0
 //
 // CHECK lines expect every finding. The file has no finding of another

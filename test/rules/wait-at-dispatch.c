@@ -1,5 +1,5 @@
 // wait-at-dispatch: a wait with a timeout not visibly zero, or a delay of the thread, at IRQL >= DISPATCH_LEVEL.
-// RUN: not %irqlcheck %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
+// RUN: not %irqlcheck --no-source %s 2>&1 | FileCheck %s --implicit-check-not=warning: --implicit-check-not=note:
 // RUN: %irqlcheck --disable=wait-at-dispatch %s | count 0
 //
 // CHECK lines expect every finding. The file has no finding of another

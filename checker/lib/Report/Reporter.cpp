@@ -1,8 +1,11 @@
 //===- Reporter.cpp - Ordering, filtering and rendering findings ----------===//
 #include "Report/Reporter.h"
+#include "Report/SourceCache.h"
 
 #include "llvm/ADT/STLExtras.h"
 
+#include <map>
+#include <set>
 #include <tuple>
 
 using namespace irqlcheck;
@@ -31,21 +34,108 @@ void irqlcheck::normalizeFindings(std::vector<Finding> &Findings) {
                  Findings.end());
 }
 
-static void renderLoc(llvm::raw_ostream &OS, const Loc &L,
-                      const std::function<std::string(const std::string &)> &Path) {
-  if (L.valid())
-    OS << Path(L.File) << ":" << L.Line << ":" << L.Col << ": ";
+namespace {
+/// Prints one diagnostic line (and its source) with clang's colors: bold
+/// location, bold magenta `warning:`, bold black `note:`, a bold warning
+/// message, a bold green caret.
+class LinePrinter {
+public:
+  LinePrinter(llvm::raw_ostream &OS, const TextOptions &Opts)
+      : OS(OS), Opts(Opts) {}
+
+  void print(const Loc &L, bool IsNote, llvm::StringRef Message,
+             llvm::StringRef Rule) {
+    if (L.valid()) {
+      color(llvm::raw_ostream::SAVEDCOLOR, true);
+      OS << Opts.DisplayPath(L.File) << ":" << L.Line << ":" << L.Col << ": ";
+      reset();
+    }
+    if (IsNote) {
+      color(llvm::raw_ostream::BLACK, true);
+      OS << "note: ";
+      reset();
+      OS << Message << "\n";
+    } else {
+      color(llvm::raw_ostream::MAGENTA, true);
+      OS << "warning: ";
+      reset();
+      color(llvm::raw_ostream::SAVEDCOLOR, true);
+      OS << Message << " [" << Rule << "]";
+      reset();
+      OS << "\n";
+    }
+    if (Opts.ShowSource && L.valid())
+      printSource(L);
+  }
+
+private:
+  /// `   10 |     KeAcquireSpinLock(...);` then `      |     ^`: the
+  /// number gutter is at least 4 wide, as in clang.
+  void printSource(const Loc &L) {
+    assert(Opts.Sources && "ShowSource needs a SourceCache");
+    std::optional<llvm::StringRef> Text = Opts.Sources->line(L.File, L.Line);
+    if (!Text)
+      return;
+    std::string Number = std::to_string(L.Line);
+    size_t Width = std::max<size_t>(4, Number.size());
+    OS.indent(Width - Number.size() + 1) << Number << " | "
+                                         << expandTabs(*Text) << "\n";
+    OS.indent(Width + 2) << "| ";
+    OS.indent(displayColumn(*Text, L.Col));
+    color(llvm::raw_ostream::GREEN, true);
+    OS << "^";
+    reset();
+    OS << "\n";
+  }
+
+  void color(llvm::raw_ostream::Colors C, bool Bold) {
+    if (Opts.Color)
+      OS.changeColor(C, Bold);
+  }
+  void reset() {
+    if (Opts.Color)
+      OS.resetColor();
+  }
+
+  llvm::raw_ostream &OS;
+  const TextOptions &Opts;
+};
+} // namespace
+
+void irqlcheck::renderText(llvm::raw_ostream &OS,
+                           const std::vector<Finding> &Findings,
+                           const TextOptions &Options) {
+  bool HadColors = OS.colors_enabled();
+  OS.enable_colors(Options.Color);
+  LinePrinter P(OS, Options);
+  for (const Finding &F : Findings) {
+    P.print(F.At, /*IsNote=*/false, F.Message, F.Rule);
+    for (const Note &N : F.Notes)
+      P.print(N.At, /*IsNote=*/true, N.Message, "");
+  }
+  OS.enable_colors(HadColors);
 }
 
-void irqlcheck::renderText(
-    llvm::raw_ostream &OS, const std::vector<Finding> &Findings,
-    const std::function<std::string(const std::string &)> &Path) {
+static std::string plural(size_t N, llvm::StringRef Word) {
+  return std::to_string(N) + " " + Word.str() + (N == 1 ? "" : "s");
+}
+
+std::string irqlcheck::summarize(const std::vector<Finding> &Findings) {
+  if (Findings.empty())
+    return "";
+  std::map<std::string, size_t> PerRule;
+  std::set<std::string> Files;
   for (const Finding &F : Findings) {
-    renderLoc(OS, F.At, Path);
-    OS << "warning: " << F.Message << " [" << F.Rule << "]\n";
-    for (const Note &N : F.Notes) {
-      renderLoc(OS, N.At, Path);
-      OS << "note: " << N.Message << "\n";
-    }
+    ++PerRule[F.Rule];
+    if (F.At.valid())
+      Files.insert(F.At.File);
   }
+  std::string S = plural(Findings.size(), "finding") + " in " +
+                  plural(Files.size(), "file") + " (";
+  bool First = true;
+  for (const auto &[Rule, N] : PerRule) {
+    S += (First ? "" : ", ") + Rule + ": " + std::to_string(N);
+    First = false;
+  }
+  return S + ")";
 }
