@@ -1,5 +1,5 @@
 // Valid but unusual C: switch fall-through, recursion and mutual recursion
-// through function pointers, macros that wrap the spin lock routines, K&R
+// through function pointers, a computed function pointer, macros that wrap the spin lock routines, K&R
 // definitions, variadic functions, GNU statement expressions, functions
 // with no body. Each gives the finding it should and nothing else.
 // RUN: not %irqlcheck %s 2>&1 | FileCheck %s --implicit-check-not=warning:
@@ -37,6 +37,9 @@ static ULONG FallThrough(PEXT ext, ULONG how)
 static VOID Ping(PEXT ext, ULONG n);
 static VOID Pong(PEXT ext, ULONG n) { if (n) Ping(ext, n - 1); }
 static VOID Ping(PEXT ext, ULONG n) { ext->Next = Pong; if (n) ext->Next(ext, n - 1); }
+
+// A computed function pointer: a table indexed at run time.
+static VOID (*const PingPong[2])(PEXT, ULONG) = { Ping, Pong };
 
 // K&R definition.
 static ULONG KandR(ext, n)
@@ -80,6 +83,7 @@ NTSTATUS OddDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     PEXT ext = (PEXT)DeviceObject->DeviceExtension;
 
     Ping(ext, 3);
+    PingPong[ext->State & 1](ext, 2);
     (void)FallThrough(ext, Sum(2, 1u, 2u));
     (void)KandR(ext, 1);
     ExternalHelper(ext);
