@@ -8,6 +8,7 @@
 ///
 //===----------------------------------------------------------------------===//
 #include "Config.h"
+#include "Driver/CompileDB.h"
 #include "Driver/Program.h"
 #include "Driver/Resources.h"
 #include "Facts/Extractor.h"
@@ -208,6 +209,12 @@ static TUResult parseTU(const tooling::CompilationDatabase &DB,
     R.Failure = "'" + File + "': is a directory";
     return R;
   }
+  for (const tooling::CompileCommand &C : DB.getCompileCommands(File))
+    if (!llvm::sys::fs::is_directory(C.Directory)) {
+      R.Failure = "'" + File + "': its compile directory '" + C.Directory +
+                  "' does not exist";
+      return R;
+    }
   // A file system of its own: the default one changes the process's working
   // directory for each compile command, which parallel TUs would race on.
   tooling::ClangTool Tool(DB, {File},
@@ -217,6 +224,9 @@ static TUResult parseTU(const tooling::CompilationDatabase &DB,
   // Builtin headers first, so a user's own -resource-dir still wins.
   Tool.appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
       resourceDirArg().c_str(), tooling::ArgumentInsertPosition::BEGIN));
+  // clang-cl (MSBuild) entries: the mingw-w64 DDK headers; before
+  // --extra-arg, which can still override.
+  Tool.appendArgumentsAdjuster(getClangClAdjuster());
   if (!ExtraArgs.empty())
     Tool.appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
         std::vector<std::string>(ExtraArgs.begin(), ExtraArgs.end()),
@@ -381,11 +391,7 @@ int main(int argc, const char **argv) {
   std::vector<std::string> Inputs(Files.begin(), Files.end());
   if (!BuildPath.empty()) {
     std::string Err;
-    if (llvm::sys::fs::is_directory(BuildPath))
-      DB = tooling::CompilationDatabase::loadFromDirectory(BuildPath, Err);
-    else
-      DB = tooling::JSONCompilationDatabase::loadFromFile(
-          BuildPath, Err, tooling::JSONCommandLineSyntax::AutoDetect);
+    DB = loadCompileDatabase(BuildPath, Err);
     if (!DB)
       return fail("cannot load compilation database '" + BuildPath +
                   "': " + Err);

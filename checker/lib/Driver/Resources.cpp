@@ -29,6 +29,16 @@ std::vector<std::string> irqlcheck::defaultCompilerArgs(llvm::StringRef Share) {
           "-include", std::string(Sal)};
 }
 
+std::vector<std::string> irqlcheck::clCompatArgs() {
+  std::string Sysroot = IRQLCHECK_MINGW_SYSROOT;
+  // clang-cl has no -isystem of its own; its -imsvc dirs would come after
+  // clang's builtin headers, whose intrin.h then conflicts with mingw's
+  // setjmp.h. /clang: passes the gcc-style flag through, in front of them.
+  return {"-fgnuc-version=4.2.1", "-D_CLANG_DISABLE_CRT_DEPRECATION_WARNINGS",
+          "/clang:-isystem" + Sysroot + "/include",
+          "/clang:-isystem" + Sysroot + "/include/ddk"};
+}
+
 std::string irqlcheck::resourceDirArg() {
   return std::string("-resource-dir=") + IRQLCHECK_CLANG_RESOURCE_DIR;
 }

@@ -20,6 +20,15 @@ std::string shareDirFor(llvm::StringRef BinaryPath);
 /// SAL compatibility header.
 std::vector<std::string> defaultCompilerArgs(llvm::StringRef ShareDir);
 
+/// Appended to a clang-cl command (an MSBuild/WDK compile_commands.json
+/// entry) so that it compiles on Linux: the mingw-w64 DDK headers as system
+/// directories after the entry's own `/I` ones (the WDK paths of a Windows
+/// machine do not exist here), `-fgnuc-version=4.2.1` (without it mingw's
+/// _mingw.h defines `__attribute__` away and clang's intrinsics break), and
+/// no warning from mingw's mm3dnow.h. The entry's target
+/// (x86_64-pc-windows-msvc), `/D`, `/I`, `/kernel` are kept.
+std::vector<std::string> clCompatArgs();
+
 /// `-resource-dir=...` so that a tool outside clang's bin dir finds clang's
 /// builtin headers.
 std::string resourceDirArg();
