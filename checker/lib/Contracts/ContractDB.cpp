@@ -193,6 +193,12 @@ template <> struct MappingTraits<Contract> {
     Io.mapOptional("stall", Stall);
     if (Stall)
       C.Stall = *Stall;
+    Io.mapOptional("interlocked_lock", C.InterlockedLock, -1);
+  }
+  static std::string validate(IO &, Contract &C) {
+    if (C.InterlockedLock < -1)
+      return "'interlocked_lock' cannot be negative";
+    return {};
   }
 };
 

@@ -103,6 +103,9 @@ struct Contract {
   std::vector<std::pair<std::string, std::string>> SalAcquires, SalReleases;
   WaitContract Wait;
   StallContract Stall;
+  /// An ExInterlocked* routine: the argument pointing to the spin lock it
+  /// takes inside, with interrupts masked (`spinlock-irql-mix`); -1 if none.
+  int InterlockedLock = -1;
   std::string File; ///< Rules file it came from.
 };
 
