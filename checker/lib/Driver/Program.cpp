@@ -173,6 +173,7 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   addLockRules(EnabledRules, Rules);
   addPagedRules(EnabledRules, Rules);
   addDpcRules(EnabledRules, Rules);
+  addInterlockedRules(EnabledRules, Rules);
 
   SummaryTable Summaries;
   auto Done = summarizeFunctions(CG, DB, Summaries);

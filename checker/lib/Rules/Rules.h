@@ -127,6 +127,8 @@ void addPagedRules(llvm::ArrayRef<std::string> Enabled,
                    std::vector<std::unique_ptr<Rule>> &Out);
 void addDpcRules(llvm::ArrayRef<std::string> Enabled,
                  std::vector<std::unique_ptr<Rule>> &Out);
+void addInterlockedRules(llvm::ArrayRef<std::string> Enabled,
+                         std::vector<std::unique_ptr<Rule>> &Out);
 
 } // namespace irqlcheck
 
