@@ -36,9 +36,9 @@ static constexpr IrqlSet UpToDispatch = IL_Passive | IL_Apc | IL_Dispatch;
 
 /// What an observation of this rule records.
 enum UseKind {
-  UK_KeAcquire,        ///< Acquired with a lock contract (Ke*SpinLock*).
-  UK_InterlockedHigh,  ///< Passed to an ExInterlocked routine at DIRQL.
-  UK_InterlockedLow,   ///< Passed to one at <= DISPATCH_LEVEL.
+  UK_KeAcquire,       ///< Acquired with a lock contract (Ke*SpinLock*).
+  UK_InterlockedHigh, ///< Passed to an ExInterlocked routine at DIRQL.
+  UK_InterlockedLow,  ///< Passed to one at <= DISPATCH_LEVEL.
 };
 
 /// A lock named the same in every function: no local (`x@12`) or
@@ -131,10 +131,9 @@ class SpinlockIrqlMixRule : public Rule {
 
   /// "passed to 'F' here at DIRQL", then why \p Use runs there.
   static std::vector<Note> useNotes(const Observation &Use) {
-    std::vector<Note> Notes{{Use.At, "spin lock '" + Use.Text +
-                                         "' is passed to '" + Use.Spelled +
-                                         "' here at " +
-                                         describeLevels(Use.Levels)}};
+    std::vector<Note> Notes{
+        {Use.At, "spin lock '" + Use.Text + "' is passed to '" + Use.Spelled +
+                     "' here at " + describeLevels(Use.Levels)}};
     Notes.insert(Notes.end(), Use.Why.begin(), Use.Why.end());
     return Notes;
   }
@@ -150,8 +149,7 @@ class SpinlockIrqlMixRule : public Rule {
           {RuleId.str(), Ke->At,
            "spin lock '" + Ke->Text + "' is acquired with '" + Ke->Spelled +
                "', which leaves device interrupts enabled, but '" +
-               High->Spelled + "' takes it at " +
-               describeLevels(High->Levels) +
+               High->Spelled + "' takes it at " + describeLevels(High->Levels) +
                "; an interrupt that arrives while it is held here spins on "
                "it forever",
            useNotes(*High)});
@@ -173,20 +171,18 @@ class SpinlockIrqlMixRule : public Rule {
     std::string Message;
     if (Low->At == High->At) {
       Notes.insert(Notes.end(), High->Why.begin(), High->Why.end());
-      Message = "spin lock '" + Low->Text + "' is passed to '" +
-                Low->Spelled + "' here both at " +
-                describeLevels(Low->Levels) + " and at " +
+      Message = "spin lock '" + Low->Text + "' is passed to '" + Low->Spelled +
+                "' here both at " + describeLevels(Low->Levels) + " and at " +
                 describeLevels(High->Levels);
     } else {
       for (Note &N : useNotes(*High))
         Notes.push_back(std::move(N));
-      Message = "spin lock '" + Low->Text + "' is passed to '" +
-                Low->Spelled + "' at " + describeLevels(Low->Levels) +
-                " here, but '" + High->Spelled + "' takes it at " +
-                describeLevels(High->Levels);
+      Message = "spin lock '" + Low->Text + "' is passed to '" + Low->Spelled +
+                "' at " + describeLevels(Low->Levels) + " here, but '" +
+                High->Spelled + "' takes it at " + describeLevels(High->Levels);
     }
-    Out.push_back({RuleId.str(), Low->At, Message + Why.str(),
-                   std::move(Notes)});
+    Out.push_back(
+        {RuleId.str(), Low->At, Message + Why.str(), std::move(Notes)});
   }
 };
 

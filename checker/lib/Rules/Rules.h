@@ -129,6 +129,8 @@ void addDpcRules(llvm::ArrayRef<std::string> Enabled,
                  std::vector<std::unique_ptr<Rule>> &Out);
 void addInterlockedRules(llvm::ArrayRef<std::string> Enabled,
                          std::vector<std::unique_ptr<Rule>> &Out);
+void addIsrRules(llvm::ArrayRef<std::string> Enabled,
+                 std::vector<std::unique_ptr<Rule>> &Out);
 
 } // namespace irqlcheck
 
