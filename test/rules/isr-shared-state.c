@@ -149,7 +149,7 @@ VOID FooDpcForIsr(PKDPC Dpc, PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Contex
     KIRQL irql;
 
     // CHECK: isr-shared-state.c:[[@LINE+5]]:9: warning: 'ext->RxCount' is read at DISPATCH_LEVEL without the interrupt spin lock, but 'FooIsr' writes it at DIRQL; read it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE+203]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE+207]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-85]]:5: note: 'ext->RxCount' is written here at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-102]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+140]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
@@ -158,14 +158,14 @@ VOID FooDpcForIsr(PKDPC Dpc, PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Contex
     }
     // A whole structure the ISR writes a field of.
     // CHECK: isr-shared-state.c:[[@LINE+5]]:13: warning: 'ext->Stats' is read at DISPATCH_LEVEL without the interrupt spin lock, but 'FooIsr' writes 'ext->Stats.Interrupts' at DIRQL; read it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE+194]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE+198]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-92]]:5: note: 'ext->Stats.Interrupts' is written here at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-111]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+131]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     stats = ext->Stats;
     // The ISR writes the ring through a variable index.
     // CHECK: isr-shared-state.c:[[@LINE+5]]:9: warning: 'ext->Ring[0]' is read at DISPATCH_LEVEL without the interrupt spin lock, but 'FooIsr' writes it at DIRQL; read it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE+187]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE+191]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-98]]:5: note: 'ext->Ring[ext->Head]' is written here at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-118]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+124]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
@@ -174,7 +174,7 @@ VOID FooDpcForIsr(PKDPC Dpc, PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Contex
     }
     // Written by a SynchCritSection routine only (the ISR reads it).
     // CHECK: isr-shared-state.c:[[@LINE+5]]:9: warning: 'ext->Mode' is read at DISPATCH_LEVEL without the interrupt spin lock, but 'FooSyncSetMode' writes it at DIRQL; read it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE+178]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE+182]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-71]]:5: note: 'ext->Mode' is written here at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-126]]:22: note: 'FooSyncSetMode' is a SynchCritSection routine (declared as KSYNCHRONIZE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+84]]:9: note: 'FooSyncSetMode' is a SynchCritSection routine (registered by KeSynchronizeExecution here), which runs at DIRQL
@@ -187,7 +187,7 @@ VOID FooDpcForIsr(PKDPC Dpc, PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Contex
     ext->Late = 0;
     KeReleaseInterruptSpinLock(ext->Interrupt, irql);
     // CHECK: isr-shared-state.c:[[@LINE+5]]:5: warning: 'ext->Late' is written at DISPATCH_LEVEL without the interrupt spin lock, but 'FooIsr' writes it at DIRQL; write it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE+165]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE+169]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-118]]:5: note: 'ext->Late' is written here at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-140]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+102]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
@@ -200,13 +200,13 @@ NTSTATUS FooDispatchReset(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     PDEVICE_EXTENSION ext = DeviceObject->DeviceExtension;
 
     // CHECK: isr-shared-state.c:[[@LINE+5]]:5: warning: 'ext->Pending' is written at PASSIVE_LEVEL without the interrupt spin lock, but 'FooIsr' writes it at DIRQL; write it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE+159]]:5: note: 'FooDispatchReset' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] here), which runs at PASSIVE_LEVEL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE+163]]:5: note: 'FooDispatchReset' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] here), which runs at PASSIVE_LEVEL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-135]]:5: note: 'ext->Pending' is written here at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-153]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+89]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     ext->Pending = 0;
     // CHECK: isr-shared-state.c:[[@LINE+5]]:33: warning: 'g_InterruptCount' is read at PASSIVE_LEVEL without the interrupt spin lock, but 'FooIsr' writes it at DIRQL; read it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE+153]]:5: note: 'FooDispatchReset' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] here), which runs at PASSIVE_LEVEL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE+157]]:5: note: 'FooDispatchReset' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] here), which runs at PASSIVE_LEVEL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-131]]:5: note: 'g_InterruptCount' is written here at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-159]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+83]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
@@ -300,7 +300,7 @@ NTSTATUS FooStartDevice(PDEVICE_EXTENSION ext, ULONG vector, KIRQL irql, KAFFINI
     // Connected: the ISR may run now. This write races with it...
     // CHECK: isr-shared-state.c:[[@LINE+6]]:5: warning: 'ext->Mask' is written at PASSIVE_LEVEL without the interrupt spin lock, but 'FooIsr' writes it at DIRQL; write it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+27]]:18: note: 'FooStartDevice' is called with IRQL PASSIVE_LEVEL from 'FooDispatchPnp' here
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE+61]]:5: note: 'FooDispatchPnp' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_PNP] here), which runs at PASSIVE_LEVEL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE+65]]:5: note: 'FooDispatchPnp' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_PNP] here), which runs at PASSIVE_LEVEL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-227]]:5: note: 'ext->Mask' is written here at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-253]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-11]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
@@ -329,6 +329,10 @@ NTSTATUS FooDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         status = FooStartDevice(ext, 0, 5, 1);
     } else if (sp->MinorFunction == IRP_MN_STOP_DEVICE) {
         FooStopDevice(ext);
+    } else if (sp->MinorFunction == IRP_MN_REMOVE_DEVICE) {
+        // FooStopDevice disconnected the interrupt on every path.
+        FooStopDevice(ext);
+        ext->Snapshot = 0; // no-warning
     }
     Irp->IoStatus.Status = status;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);

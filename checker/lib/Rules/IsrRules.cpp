@@ -85,15 +85,14 @@ static bool overlap(const std::string &A, const std::string &B) {
   return covers(A, B) || covers(B, A);
 }
 
-/// The connection state after event \p E: a call to a DDI whose contract
-/// connects or disconnects the interrupt sets it; nothing else changes it.
-static uint8_t connectionStep(const Event &E, const ContractDB &DB, uint8_t S) {
+/// What a call does to the interrupt by its contract: connect, disconnect
+/// or nothing.
+static Contract::InterruptOpKind interruptOp(const Event &E,
+                                             const ContractDB &DB) {
   if (E.Kind != Event::EK_Call)
-    return S;
+    return Contract::IO_None;
   const Contract *K = contractFor(E.Call, DB);
-  if (!K || K->Interrupt == Contract::IO_None)
-    return S;
-  return K->Interrupt == Contract::IO_Connect ? CS_Connected : CS_NotConnected;
+  return K ? K->Interrupt : Contract::IO_None;
 }
 
 namespace {
@@ -102,6 +101,9 @@ class IsrSharedStateRule : public Rule {
   // Facts derived from the whole program on first use. The rule object
   // lives for one analysis of one program, so they never go stale.
   mutable std::map<const FunctionFact *, std::vector<uint8_t>> BlockStates;
+  /// Per function: the connection states at its returns, "as on entry"
+  /// standing for its caller's state.
+  mutable std::map<const FunctionFact *, uint8_t> ExitStates;
   /// Per function: 1 if every way into it that is neither synchronized
   /// with the ISR nor above DISPATCH_LEVEL runs while the interrupt is not
   /// connected, 0 if not (or not known), 2 while being computed.
@@ -130,7 +132,7 @@ class IsrSharedStateRule : public Rule {
     }
     if (interruptLockHeld(S, Ctx.Entry) ||
         notConnected(Ctx, Ctx.Function,
-                     stateBefore(Ctx.Function, &A, nullptr, Ctx.DB)))
+                     stateBefore(Ctx, Ctx.Function, &A, nullptr)))
       return;
     O.Kind = A.Write ? AK_Write : AK_Read;
     O.Levels = Levels & UpToDispatch;
@@ -158,9 +160,49 @@ class IsrSharedStateRule : public Rule {
 
   //===--- Is the interrupt connected here? -----------------------------===//
 
+  /// The connection state after event \p E: a connect or disconnect DDI
+  /// sets it; a call to a program function does to it what that function
+  /// does on its way to its returns (a stop routine that disconnects).
+  uint8_t step(const RuleContext &Ctx, const Event &E, uint8_t S) const {
+    switch (interruptOp(E, Ctx.DB)) {
+    case Contract::IO_Connect:
+      return CS_Connected;
+    case Contract::IO_Disconnect:
+      return CS_NotConnected;
+    case Contract::IO_None:
+      break;
+    }
+    if (E.Kind != Event::EK_Call)
+      return S;
+    uint8_t Out = 0;
+    for (const FunctionFact *Callee : Ctx.Graph.callees(E.Call)) {
+      uint8_t R = exitStates(Ctx, *Callee);
+      Out |= (R & ~CS_AsEntry) | ((R & CS_AsEntry) ? S : 0);
+    }
+    return Out ? Out : S;
+  }
+
+  uint8_t exitStates(const RuleContext &Ctx, const FunctionFact &F) const {
+    auto It = ExitStates.find(&F);
+    if (It != ExitStates.end())
+      return It->second;
+    ExitStates[&F] = CS_AsEntry; // Recursion: no effect.
+    const std::vector<uint8_t> &In = blockStates(Ctx, F);
+    uint8_t Out = 0;
+    for (size_t B = 0; B < F.Blocks.size(); ++B) {
+      uint8_t S = In[B];
+      for (const Event &E : F.Blocks[B].Events) {
+        if (E.Kind == Event::EK_Return)
+          Out |= S;
+        S = step(Ctx, E, S);
+      }
+    }
+    return ExitStates[&F] = Out;
+  }
+
   /// The connection state at the entry of each block of \p F.
-  const std::vector<uint8_t> &blockStates(const FunctionFact &F,
-                                          const ContractDB &DB) const {
+  const std::vector<uint8_t> &blockStates(const RuleContext &Ctx,
+                                          const FunctionFact &F) const {
     auto It = BlockStates.find(&F);
     if (It != BlockStates.end())
       return It->second;
@@ -173,7 +215,7 @@ class IsrSharedStateRule : public Rule {
         Work.pop_front();
         uint8_t S = In[B];
         for (const Event &E : F.Blocks[B].Events)
-          S = connectionStep(E, DB, S);
+          S = step(Ctx, E, S);
         for (const Edge &Succ : F.Blocks[B].Succs)
           if ((In[Succ.To] | S) != In[Succ.To]) {
             In[Succ.To] |= S;
@@ -189,9 +231,9 @@ class IsrSharedStateRule : public Rule {
   /// call \p Call (matched by identity, else by position, since a header
   /// function's call site may come from another TU's copy of it). 0 if it
   /// is not found.
-  uint8_t stateBefore(const FunctionFact &F, const AccessFact *Access,
-                      const CallFact *Call, const ContractDB &DB) const {
-    const std::vector<uint8_t> &In = blockStates(F, DB);
+  uint8_t stateBefore(const RuleContext &Ctx, const FunctionFact &F,
+                      const AccessFact *Access, const CallFact *Call) const {
+    const std::vector<uint8_t> &In = blockStates(Ctx, F);
     for (int Pass = 0; Pass < 2; ++Pass)
       for (size_t B = 0; B < F.Blocks.size(); ++B) {
         uint8_t S = In[B];
@@ -203,16 +245,18 @@ class IsrSharedStateRule : public Rule {
                    ? &E.Call == Call
                    : E.Call.At == Call->At && E.Call.Callee == Call->Callee))
             return S;
-          S = connectionStep(E, DB, S);
+          S = step(Ctx, E, S);
         }
       }
     return 0;
   }
 
+  /// \p F calls a connect routine itself (a wrapper's callers do not
+  /// count: its connect is one call among their other work).
   static bool callsConnect(const FunctionFact &F, const ContractDB &DB) {
     for (const BlockFact &B : F.Blocks)
       for (const Event &E : B.Events)
-        if (connectionStep(E, DB, CS_AsEntry) == CS_Connected)
+        if (interruptOp(E, DB) == Contract::IO_Connect)
           return true;
     return false;
   }
@@ -265,9 +309,8 @@ class IsrSharedStateRule : public Rule {
           interruptLockHeld(S->Locks, CallerEntry))
         continue;
       const FunctionFact *Caller = Ctx.Graph.function(S->Caller);
-      if (!Caller ||
-          !notConnected(Ctx, *Caller,
-                        stateBefore(*Caller, nullptr, S->Call, Ctx.DB)))
+      if (!Caller || !notConnected(Ctx, *Caller,
+                                   stateBefore(Ctx, *Caller, nullptr, S->Call)))
         return false;
     }
     return true;
