@@ -36,6 +36,10 @@ typedef struct _DEVICE_EXTENSION {
     SLIST_HEADER SList;
     KSPIN_LOCK ParamLock;       // FIXME: a lock reached through a parameter
     LIST_ENTRY ParamList;
+    KSPIN_LOCK PrimeLock;       // clean: other uses before the interrupt is connected
+    LIST_ENTRY PrimeList;
+    KSPIN_LOCK LateLock;        // (b) a use after IoConnectInterrupt
+    LIST_ENTRY LateList;
 } DEVICE_EXTENSION, *PDEVICE_EXTENSION;
 
 KSPIN_LOCK g_StatsLock;         // (b) a global, ISR + dispatch routine
@@ -73,6 +77,8 @@ BOOLEAN FooIsr(PKINTERRUPT Interrupt, PVOID ServiceContext)
     ExInterlockedInsertTailList(&ext->IsrOnlyList, &only[0], &ext->IsrOnlyLock); // no-warning
     ExInterlockedPushEntrySList(&ext->SList, &slist[0], &ext->SListLock); // no-warning
     FooPushLocked(&ext->ParamList, &param[0], &ext->ParamLock); // FIXME
+    (VOID)ExInterlockedRemoveHeadList(&ext->PrimeList, &ext->PrimeLock);
+    (VOID)ExInterlockedRemoveHeadList(&ext->LateList, &ext->LateLock);
     IoRequestDpc(ext->Self, NULL, ext);
     return TRUE;
 }
@@ -84,9 +90,9 @@ NTSTATUS FooDispatchGetEvents(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     KIRQL oldIrql;
 
     // CHECK: spinlock-irql-mix.c:[[@LINE+4]]:5: warning: spin lock 'ext->EventLock' is acquired with 'KeAcquireSpinLock', which leaves device interrupts enabled, but 'ExInterlockedInsertTailList' takes it at DIRQL; an interrupt that arrives while it is held here spins on it forever [spinlock-irql-mix]
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-22]]:5: note: spin lock 'ext->EventLock' is passed to 'ExInterlockedInsertTailList' here at DIRQL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-36]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+187]]:12: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-24]]:5: note: spin lock 'ext->EventLock' is passed to 'ExInterlockedInsertTailList' here at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-38]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+200]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     KeAcquireSpinLock(&ext->EventLock, &oldIrql);
     if (!IsListEmpty(&ext->EventList)) {
         RemoveHeadList(&ext->EventList);
@@ -97,10 +103,10 @@ NTSTATUS FooDispatchGetEvents(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     // PASSIVE_LEVEL (seed 002: one IRQL per lock).
     n.QuadPart = 1;
     // CHECK: spinlock-irql-mix.c:[[@LINE+5]]:5: warning: spin lock 'g_StatsLock' is passed to 'ExInterlockedAddLargeInteger' at PASSIVE_LEVEL here, but 'ExInterlockedAddLargeInteger' takes it at DIRQL; a spin lock that ExInterlocked routines use at DIRQL must be used only there, by the ISR and SynchCritSection routines [spinlock-irql-mix]
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+182]]:5: note: 'FooDispatchGetEvents' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_READ] here), which runs at PASSIVE_LEVEL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-30]]:5: note: spin lock 'g_StatsLock' is passed to 'ExInterlockedAddLargeInteger' here at DIRQL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-50]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+173]]:12: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+215]]:5: note: 'FooDispatchGetEvents' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_READ] here), which runs at PASSIVE_LEVEL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-32]]:5: note: spin lock 'g_StatsLock' is passed to 'ExInterlockedAddLargeInteger' here at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-52]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+186]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     ExInterlockedAddLargeInteger(&g_Bytes, n, &g_StatsLock);
 
     Irp->IoStatus.Status = STATUS_SUCCESS;
@@ -121,10 +127,10 @@ static VOID FooShareQueue(PDEVICE_EXTENSION ext, PLIST_ENTRY entry)
 {
     // CHECK: spinlock-irql-mix.c:[[@LINE+6]]:5: warning: spin lock 'ext->ShareLock' is passed to 'ExInterlockedInsertTailList' here both at DISPATCH_LEVEL and at DIRQL; a spin lock that ExInterlocked routines use at DIRQL must be used only there, by the ISR and SynchCritSection routines [spinlock-irql-mix]
     // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+52]]:5: note: 'FooShareQueue' is called with IRQL DISPATCH_LEVEL from 'FooDpcForIsr' here
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+145]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-56]]:5: note: 'FooShareQueue' is called with IRQL DIRQL from 'FooIsr' here
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-74]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+149]]:12: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+151]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-58]]:5: note: 'FooShareQueue' is called with IRQL DIRQL from 'FooIsr' here
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-76]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+162]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     ExInterlockedInsertTailList(&ext->ShareList, entry, &ext->ShareLock);
 }
 
@@ -141,35 +147,35 @@ VOID FooDpcForIsr(PKDPC Dpc, PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Contex
 
     // CHECK: spinlock-irql-mix.c:[[@LINE+5]]:5: warning: spin lock 'ext->PoolLock' is acquired with 'KeAcquireSpinLockAtDpcLevel', which leaves device interrupts enabled, but 'ExInterlockedPushEntryList' takes it at DIRQL; an interrupt that arrives while it is held here spins on it forever [spinlock-irql-mix]
     // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-28]]:5: note: spin lock 'ext->PoolLock' is passed to 'ExInterlockedPushEntryList' here at DIRQL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-78]]:5: note: 'FooIsrRecycle' is called with IRQL DIRQL from 'FooIsr' here
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-93]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+130]]:12: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-80]]:5: note: 'FooIsrRecycle' is called with IRQL DIRQL from 'FooIsr' here
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-95]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+143]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     KeAcquireSpinLockAtDpcLevel(&ext->PoolLock);
     PopEntryList(&ext->FreePool);
     KeReleaseSpinLockFromDpcLevel(&ext->PoolLock);
 
     // The ISR removes from RxList with the same lock at DIRQL (seed 002).
     // CHECK: spinlock-irql-mix.c:[[@LINE+5]]:5: warning: spin lock 'ext->RxLock' is passed to 'ExInterlockedInsertTailList' at DISPATCH_LEVEL here, but 'ExInterlockedRemoveHeadList' takes it at DIRQL; a spin lock that ExInterlocked routines use at DIRQL must be used only there, by the ISR and SynchCritSection routines [spinlock-irql-mix]
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+116]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-87]]:11: note: spin lock 'ext->RxLock' is passed to 'ExInterlockedRemoveHeadList' here at DIRQL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-103]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+120]]:12: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+122]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-89]]:11: note: spin lock 'ext->RxLock' is passed to 'ExInterlockedRemoveHeadList' here at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-105]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+133]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     ExInterlockedInsertTailList(&ext->RxList, &rx, &ext->RxLock);
 
     // TxLock: taken with a Ke routine, and used here by ExInterlocked at
     // DISPATCH_LEVEL: two findings, one of each kind.
     // CHECK: spinlock-irql-mix.c:[[@LINE+4]]:9: warning: spin lock 'ext->TxLock' is acquired with 'KeTryToAcquireSpinLockAtDpcLevel', which leaves device interrupts enabled, but 'ExInterlockedInsertHeadList' takes it at DIRQL; an interrupt that arrives while it is held here spins on it forever [spinlock-irql-mix]
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-94]]:5: note: spin lock 'ext->TxLock' is passed to 'ExInterlockedInsertHeadList' here at DIRQL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-111]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+112]]:12: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-96]]:5: note: spin lock 'ext->TxLock' is passed to 'ExInterlockedInsertHeadList' here at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-113]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+125]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     if (KeTryToAcquireSpinLockAtDpcLevel(&ext->TxLock)) {
         KeReleaseSpinLockFromDpcLevel(&ext->TxLock);
     }
     // CHECK: spinlock-irql-mix.c:[[@LINE+5]]:5: warning: spin lock 'ext->TxLock' is passed to 'ExInterlockedInsertTailList' at DISPATCH_LEVEL here, but 'ExInterlockedInsertHeadList' takes it at DIRQL; a spin lock that ExInterlocked routines use at DIRQL must be used only there, by the ISR and SynchCritSection routines [spinlock-irql-mix]
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+100]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-102]]:5: note: spin lock 'ext->TxLock' is passed to 'ExInterlockedInsertHeadList' here at DIRQL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-119]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
-    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+104]]:12: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+106]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-104]]:5: note: spin lock 'ext->TxLock' is passed to 'ExInterlockedInsertHeadList' here at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-121]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+117]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     ExInterlockedInsertTailList(&ext->TxList, &tx, &ext->TxLock);
 
     FooShareQueue(ext, &share);
@@ -249,12 +255,15 @@ NTSTATUS FooDispatchLow(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return STATUS_SUCCESS;
 }
 
-// Initializing a lock is not using it.
+// Initializing a lock is not using it. Before the interrupt is connected
+// (AddDevice, StartDevice before IoConnectInterrupt) the ISR cannot run:
+// filling its list there, with any routine, meets no ISR.
 NTSTATUS FooAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo)
 {
     PDEVICE_OBJECT fdo;
     PDEVICE_EXTENSION ext;
     NTSTATUS status;
+    static LIST_ENTRY prime[4];
 
     status = IoCreateDevice(DriverObject, sizeof(DEVICE_EXTENSION), NULL,
                             FILE_DEVICE_UNKNOWN, 0, FALSE, &fdo);
@@ -266,6 +275,9 @@ NTSTATUS FooAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo)
     KeInitializeSpinLock(&ext->IsrOnlyLock); // no-warning
     KeInitializeSpinLock(&ext->EventLock);
     InitializeListHead(&ext->IsrOnlyList);
+    KeInitializeSpinLock(&ext->PrimeLock);
+    InitializeListHead(&ext->PrimeList);
+    ExInterlockedInsertTailList(&ext->PrimeList, &prime[0], &ext->PrimeLock); // no-warning
     IoInitializeDpcRequest(fdo, FooDpcForIsr);
     KeInitializeDpc(&ext->Dpc, FooLowDpc, ext);
     return STATUS_SUCCESS;
@@ -273,14 +285,42 @@ NTSTATUS FooAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo)
 
 NTSTATUS FooStartDevice(PDEVICE_EXTENSION ext, ULONG vector, KIRQL irql, KAFFINITY affinity)
 {
-    return IoConnectInterrupt(&ext->Interrupt, FooIsr, ext, NULL, vector, irql, irql,
-                              LevelSensitive, TRUE, affinity, FALSE);
+    static LIST_ENTRY prime, late;
+    NTSTATUS status;
+    KIRQL oldIrql;
+
+    KeAcquireSpinLock(&ext->PrimeLock, &oldIrql); // no-warning
+    InsertTailList(&ext->PrimeList, &prime);
+    KeReleaseSpinLock(&ext->PrimeLock, oldIrql);
+    status = IoConnectInterrupt(&ext->Interrupt, FooIsr, ext, NULL, vector, irql, irql,
+                                LevelSensitive, TRUE, affinity, FALSE);
+    if (NT_SUCCESS(status)) {
+        // Connected: the ISR uses LateLock at DIRQL from now on.
+        // CHECK: spinlock-irql-mix.c:[[@LINE+6]]:9: warning: spin lock 'ext->LateLock' is passed to 'ExInterlockedInsertTailList' at PASSIVE_LEVEL here, but 'ExInterlockedRemoveHeadList' takes it at DIRQL; a spin lock that ExInterlocked routines use at DIRQL must be used only there, by the ISR and SynchCritSection routines [spinlock-irql-mix]
+        // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+12]]:23: note: 'FooStartDevice' is called with IRQL PASSIVE_LEVEL from 'FooDispatchPnp' here
+        // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE+22]]:5: note: 'FooDispatchPnp' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_PNP] here), which runs at PASSIVE_LEVEL
+        // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-221]]:11: note: spin lock 'ext->LateLock' is passed to 'ExInterlockedRemoveHeadList' here at DIRQL
+        // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-247]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+        // CHECK-NEXT: spinlock-irql-mix.c:[[@LINE-9]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
+        ExInterlockedInsertTailList(&ext->LateList, &late, &ext->LateLock);
+    }
+    return status;
+}
+
+NTSTATUS FooDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    NTSTATUS status = FooStartDevice(DeviceObject->DeviceExtension, 0, 5, 1);
+
+    Irp->IoStatus.Status = status;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return status;
 }
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     DriverObject->MajorFunction[IRP_MJ_READ] = FooDispatchGetEvents;
     DriverObject->MajorFunction[IRP_MJ_WRITE] = FooDispatchLow;
+    DriverObject->MajorFunction[IRP_MJ_PNP] = FooDispatchPnp;
     DriverObject->DriverExtension->AddDevice = FooAddDevice;
     KeInitializeSpinLock(&g_StatsLock);
     return STATUS_SUCCESS;

@@ -15,13 +15,16 @@
 ///   routines only at one IRQL. Reported once per lock, at the first call
 ///   below DIRQL.
 ///
-/// Which routines are ExInterlocked ones, and which argument is their lock,
-/// is data (`interlocked_lock:` in rules/*.yaml). Uses in different
-/// functions are matched by the lock's object path, so only locks with a
-/// program-wide name count: a global or a struct field, not a local or
-/// what a parameter points to.
+/// Uses while the interrupt is not connected (InterruptConnection.h: before
+/// IoConnectInterrupt, in AddDevice, ...) cannot meet the ISR and do not
+/// count. Which routines are ExInterlocked ones, and which argument is
+/// their lock, is data (`interlocked_lock:` in rules/*.yaml). Uses in
+/// different functions are matched by the lock's object path, so only
+/// locks with a program-wide name count: a global or a struct field, not a
+/// local or what a parameter points to.
 ///
 //===----------------------------------------------------------------------===//
+#include "Rules/InterruptConnection.h"
 #include "Rules/Rules.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -52,6 +55,8 @@ static bool programWide(const std::string &Key) {
 namespace {
 
 class SpinlockIrqlMixRule : public Rule {
+  InterruptConnection Connection;
+
   void onCall(const RuleContext &Ctx, const CallFact &C, const Contract *K,
               const std::vector<LockOp> &Ops,
               const State &Before) const override {
@@ -62,7 +67,8 @@ class SpinlockIrqlMixRule : public Rule {
     for (const LockOp &Op : Ops) {
       if ((Op.Op != LockContract::LO_Acquire &&
            Op.Op != LockContract::LO_TryAcquire) ||
-          Op.Global || !programWide(Op.Key))
+          Op.Global || !programWide(Op.Key) ||
+          Connection.notConnectedAt(Ctx, C))
         continue;
       Observation O;
       O.Rule = RuleId.str();
@@ -79,8 +85,8 @@ class SpinlockIrqlMixRule : public Rule {
 
   /// Records the lock of an ExInterlocked call, once per side of
   /// DISPATCH_LEVEL it may run at, each with the evidence for that side.
-  static void observeInterlocked(const RuleContext &Ctx, const CallFact &C,
-                                 const Contract &K, const State &Before) {
+  void observeInterlocked(const RuleContext &Ctx, const CallFact &C,
+                          const Contract &K, const State &Before) const {
     if (size_t(K.InterlockedLock) >= C.Args.size())
       return;
     const ArgFact &A = C.Args[K.InterlockedLock];
@@ -90,7 +96,8 @@ class SpinlockIrqlMixRule : public Rule {
     for (auto [Kind, Side] : {std::pair{UK_InterlockedHigh, AboveDispatch},
                               std::pair{UK_InterlockedLow, UpToDispatch}}) {
       IrqlSet L = Levels & Side;
-      if (!L)
+      if (!L ||
+          (Kind == UK_InterlockedLow && Connection.notConnectedAt(Ctx, C)))
         continue;
       Observation O;
       O.Rule = RuleId.str();
