@@ -108,7 +108,7 @@ struct Contract {
   int InterlockedLock = -1;
   /// Connects or disconnects a device interrupt (IoConnectInterrupt,
   /// IoDisconnectInterrupt): before the one and after the other no ISR
-  /// runs for that device (`isr-shared-state`).
+  /// runs for that device (`isr-shared-state`, `spinlock-irql-mix`).
   enum InterruptOpKind { IO_None, IO_Connect, IO_Disconnect };
   InterruptOpKind Interrupt = IO_None;
   std::string File; ///< Rules file it came from.

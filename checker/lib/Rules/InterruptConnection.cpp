@@ -128,30 +128,49 @@ InterruptConnection::blockStates(const RuleContext &Ctx,
   return BlockStates[&F] = std::move(In);
 }
 
+/// The connection state before each access and call of \p F.
+const llvm::DenseMap<const void *, uint8_t> &
+InterruptConnection::eventStates(const RuleContext &Ctx,
+                                 const FunctionFact &F) const {
+  auto It = EventStates.find(&F);
+  if (It != EventStates.end())
+    return It->second;
+  llvm::DenseMap<const void *, uint8_t> Out;
+  const std::vector<uint8_t> &In = blockStates(Ctx, F);
+  for (size_t B = 0; B < F.Blocks.size(); ++B) {
+    uint8_t S = In[B];
+    for (const Event &E : F.Blocks[B].Events) {
+      if (E.Kind == Event::EK_Access)
+        Out[&E.Access] = S;
+      else if (E.Kind == Event::EK_Call)
+        Out[&E.Call] = S;
+      S = step(Ctx, E, S);
+    }
+  }
+  return EventStates[&F] = std::move(Out);
+}
+
 /// The connection state just before an event of \p F: the access at
 /// \p Access (the replay hands rules the facts' own AccessFact), or the
-/// call \p Call (matched by identity, else by position, since a header
-/// function's call site may come from another TU's copy of it). 0 if it
-/// is not found.
+/// call \p Call (by identity, else by position: a call site of a function
+/// defined in a header may come from another TU's copy of it). 0 if it is
+/// not found.
 uint8_t InterruptConnection::stateBefore(const RuleContext &Ctx,
                                          const FunctionFact &F,
                                          const AccessFact *Access,
                                          const CallFact *Call) const {
-  const std::vector<uint8_t> &In = blockStates(Ctx, F);
-  for (int Pass = 0; Pass < 2; ++Pass)
-    for (size_t B = 0; B < F.Blocks.size(); ++B) {
-      uint8_t S = In[B];
-      for (const Event &E : F.Blocks[B].Events) {
-        if (Access && &E.Access == Access)
-          return S;
-        if (Call && E.Kind == Event::EK_Call &&
-            (Pass == 0
-                 ? &E.Call == Call
-                 : E.Call.At == Call->At && E.Call.Callee == Call->Callee))
-          return S;
-        S = step(Ctx, E, S);
-      }
-    }
+  const llvm::DenseMap<const void *, uint8_t> &States = eventStates(Ctx, F);
+  const void *Key = Access ? static_cast<const void *>(Access) : Call;
+  auto It = States.find(Key);
+  if (It != States.end())
+    return It->second;
+  if (!Call)
+    return 0;
+  for (const BlockFact &B : F.Blocks)
+    for (const Event &E : B.Events)
+      if (E.Kind == Event::EK_Call && E.Call.At == Call->At &&
+          E.Call.Callee == Call->Callee)
+        return States.lookup(&E.Call);
   return 0;
 }
 

@@ -27,6 +27,8 @@
 
 #include "Rules/Rules.h"
 
+#include "llvm/ADT/DenseMap.h"
+
 #include <map>
 #include <string>
 #include <vector>
@@ -57,6 +59,8 @@ private:
   uint8_t exitStates(const RuleContext &Ctx, const FunctionFact &F) const;
   const std::vector<uint8_t> &blockStates(const RuleContext &Ctx,
                                           const FunctionFact &F) const;
+  const llvm::DenseMap<const void *, uint8_t> &
+  eventStates(const RuleContext &Ctx, const FunctionFact &F) const;
   uint8_t stateBefore(const RuleContext &Ctx, const FunctionFact &F,
                       const AccessFact *Access, const CallFact *Call) const;
   bool notConnected(const RuleContext &Ctx, const FunctionFact &F,
@@ -68,6 +72,10 @@ private:
   // Derived from the whole program on first use. A rule owns one for one
   // analysis of one program, so they never go stale.
   mutable std::map<const FunctionFact *, std::vector<uint8_t>> BlockStates;
+  /// Per function: the state before each access and call, keyed by the
+  /// address of its AccessFact or CallFact (looked up, never iterated).
+  mutable std::map<const FunctionFact *, llvm::DenseMap<const void *, uint8_t>>
+      EventStates;
   /// Per function: the connection states at its returns, "as on entry"
   /// standing for its caller's state.
   mutable std::map<const FunctionFact *, uint8_t> ExitStates;
