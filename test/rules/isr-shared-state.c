@@ -33,6 +33,7 @@ typedef struct _DEVICE_EXTENSION {
     volatile LONG Hits;
     ULONG Snapshot;
     ULONG Armed;
+    ULONG Overruns;
     ULONG Mask;
     UCHAR Lcr;
 
@@ -45,6 +46,7 @@ typedef struct _DEVICE_EXTENSION {
 typedef struct _SNAPSHOT {
     PDEVICE_EXTENSION Ext;
     ULONG RxCount;
+    ULONG Overruns;
 } SNAPSHOT, *PSNAPSHOT;
 
 ULONG g_InterruptCount;
@@ -74,6 +76,7 @@ BOOLEAN FooIsr(PKINTERRUPT Interrupt, PVOID ServiceContext)
     ext->Sampled++;
     ext->Snapshot = ext->RxCount;
     ext->Armed = 1;
+    ext->Overruns++;
     ext->Mask = 0;
     ext->Lcr = 0;
     g_InterruptCount++;
@@ -123,6 +126,9 @@ BOOLEAN FooSyncTakeRx(PVOID Context)
 
     snap->RxCount = snap->Ext->RxCount;
     snap->Ext->RxCount = 0;
+    // Overruns is touched outside the ISR only here, in the critical section.
+    snap->Overruns = snap->Ext->Overruns; // no-warning
+    snap->Ext->Overruns = 0;              // no-warning
     snap->Ext->Pending = 0;
     return TRUE;
 }
@@ -150,8 +156,8 @@ VOID FooDpcForIsr(PKDPC Dpc, PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Contex
 
     // CHECK: isr-shared-state.c:[[@LINE+5]]:9: warning: 'ext->RxCount' is read at DISPATCH_LEVEL without the interrupt spin lock, but 'FooIsr' writes it at DIRQL; read it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+207]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-85]]:5: note: 'ext->RxCount' is written here at DIRQL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-102]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-89]]:5: note: 'ext->RxCount' is written here at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-106]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+140]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     if (ext->RxCount != 0) {
         ext->DpcRuns++;
@@ -159,15 +165,15 @@ VOID FooDpcForIsr(PKDPC Dpc, PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Contex
     // A whole structure the ISR writes a field of.
     // CHECK: isr-shared-state.c:[[@LINE+5]]:13: warning: 'ext->Stats' is read at DISPATCH_LEVEL without the interrupt spin lock, but 'FooIsr' writes 'ext->Stats.Interrupts' at DIRQL; read it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+198]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-92]]:5: note: 'ext->Stats.Interrupts' is written here at DIRQL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-111]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-96]]:5: note: 'ext->Stats.Interrupts' is written here at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-115]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+131]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     stats = ext->Stats;
     // The ISR writes the ring through a variable index.
     // CHECK: isr-shared-state.c:[[@LINE+5]]:9: warning: 'ext->Ring[0]' is read at DISPATCH_LEVEL without the interrupt spin lock, but 'FooIsr' writes it at DIRQL; read it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+191]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-98]]:5: note: 'ext->Ring[ext->Head]' is written here at DIRQL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-118]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-102]]:5: note: 'ext->Ring[ext->Head]' is written here at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-122]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+124]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     if (ext->Ring[0] == 0x55) {
         ext->DpcRuns++;
@@ -175,8 +181,8 @@ VOID FooDpcForIsr(PKDPC Dpc, PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Contex
     // Written by a SynchCritSection routine only (the ISR reads it).
     // CHECK: isr-shared-state.c:[[@LINE+5]]:9: warning: 'ext->Mode' is read at DISPATCH_LEVEL without the interrupt spin lock, but 'FooSyncSetMode' writes it at DIRQL; read it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+182]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-71]]:5: note: 'ext->Mode' is written here at DIRQL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-126]]:22: note: 'FooSyncSetMode' is a SynchCritSection routine (declared as KSYNCHRONIZE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-74]]:5: note: 'ext->Mode' is written here at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-130]]:22: note: 'FooSyncSetMode' is a SynchCritSection routine (declared as KSYNCHRONIZE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+84]]:9: note: 'FooSyncSetMode' is a SynchCritSection routine (registered by KeSynchronizeExecution here), which runs at DIRQL
     if (ext->Mode == 2) {
         ext->DpcRuns++;
@@ -188,8 +194,8 @@ VOID FooDpcForIsr(PKDPC Dpc, PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Contex
     KeReleaseInterruptSpinLock(ext->Interrupt, irql);
     // CHECK: isr-shared-state.c:[[@LINE+5]]:5: warning: 'ext->Late' is written at DISPATCH_LEVEL without the interrupt spin lock, but 'FooIsr' writes it at DIRQL; write it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+169]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-118]]:5: note: 'ext->Late' is written here at DIRQL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-140]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-122]]:5: note: 'ext->Late' is written here at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-144]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+102]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     ext->Late = 2;
 }
@@ -201,14 +207,14 @@ NTSTATUS FooDispatchReset(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 
     // CHECK: isr-shared-state.c:[[@LINE+5]]:5: warning: 'ext->Pending' is written at PASSIVE_LEVEL without the interrupt spin lock, but 'FooIsr' writes it at DIRQL; write it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+163]]:5: note: 'FooDispatchReset' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] here), which runs at PASSIVE_LEVEL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-135]]:5: note: 'ext->Pending' is written here at DIRQL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-153]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-139]]:5: note: 'ext->Pending' is written here at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-157]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+89]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     ext->Pending = 0;
     // CHECK: isr-shared-state.c:[[@LINE+5]]:33: warning: 'g_InterruptCount' is read at PASSIVE_LEVEL without the interrupt spin lock, but 'FooIsr' writes it at DIRQL; read it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+157]]:5: note: 'FooDispatchReset' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] here), which runs at PASSIVE_LEVEL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-131]]:5: note: 'g_InterruptCount' is written here at DIRQL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-159]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-134]]:5: note: 'g_InterruptCount' is written here at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-163]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+83]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     Irp->IoStatus.Information = g_InterruptCount;
     Irp->IoStatus.Status = STATUS_SUCCESS;
@@ -225,9 +231,9 @@ VOID FooLogWorker(PDEVICE_OBJECT DeviceObject, PVOID Context)
 
     // CHECK: isr-shared-state.c:[[@LINE+6]]:20: warning: 'ext->LastStatus' is read at PASSIVE_LEVEL without the interrupt spin lock, but 'FooIsrLogStatus' writes it at DIRQL; read it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-7]]:21: note: 'FooLogWorker' is a work item routine (declared as IO_WORKITEM_ROUTINE), which runs at PASSIVE_LEVEL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-136]]:5: note: 'ext->LastStatus' is written here at DIRQL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-148]]:9: note: 'FooIsrLogStatus' is called with IRQL DIRQL from 'FooIsr' here
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-178]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-139]]:5: note: 'ext->LastStatus' is written here at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-151]]:9: note: 'FooIsrLogStatus' is called with IRQL DIRQL from 'FooIsr' here
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-182]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+64]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     ext->DpcRuns = ext->LastStatus;
 }
@@ -251,7 +257,7 @@ VOID FooTimerDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
     snap.Ext = ext;
     snap.RxCount = 0;
     KeSynchronizeExecution(ext->Interrupt, FooSyncTakeRx, &snap);
-    if (snap.RxCount != 0) { // no-warning
+    if (snap.RxCount != 0 || snap.Overruns != 0) { // no-warning
         ext->DpcRuns++;      // no-warning: a different field
     }
     // Under the interrupt spin lock (the IRQL is raised to DIRQL).
@@ -301,8 +307,8 @@ NTSTATUS FooStartDevice(PDEVICE_EXTENSION ext, ULONG vector, KIRQL irql, KAFFINI
     // CHECK: isr-shared-state.c:[[@LINE+6]]:5: warning: 'ext->Mask' is written at PASSIVE_LEVEL without the interrupt spin lock, but 'FooIsr' writes it at DIRQL; write it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+27]]:18: note: 'FooStartDevice' is called with IRQL PASSIVE_LEVEL from 'FooDispatchPnp' here
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+65]]:5: note: 'FooDispatchPnp' is a dispatch routine (assigned to DriverObject->MajorFunction[IRP_MJ_PNP] here), which runs at PASSIVE_LEVEL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-227]]:5: note: 'ext->Mask' is written here at DIRQL
-    // CHECK-NEXT: isr-shared-state.c:[[@LINE-253]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-230]]:5: note: 'ext->Mask' is written here at DIRQL
+    // CHECK-NEXT: isr-shared-state.c:[[@LINE-257]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-11]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     ext->Mask = 0xFF;
     // ...this one goes through the interrupt spin lock.
