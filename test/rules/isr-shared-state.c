@@ -170,7 +170,7 @@ VOID FooDpcForIsr(PKDPC Dpc, PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Contex
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+131]]:14: note: 'FooIsr' is an interrupt service routine (registered by IoConnectInterrupt here), which runs at DIRQL
     stats = ext->Stats;
     // The ISR writes the ring through a variable index.
-    // CHECK: isr-shared-state.c:[[@LINE+5]]:9: warning: 'ext->Ring[0]' is read at DISPATCH_LEVEL without the interrupt spin lock, but 'FooIsr' writes it at DIRQL; read it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
+    // CHECK: isr-shared-state.c:[[@LINE+5]]:9: warning: 'ext->Ring[0]' is read at DISPATCH_LEVEL without the interrupt spin lock, but 'FooIsr' writes 'ext->Ring[ext->Head]' at DIRQL; read it in a SynchCritSection routine run by KeSynchronizeExecution, or under KeAcquireInterruptSpinLock [isr-shared-state]
     // CHECK-NEXT: isr-shared-state.c:[[@LINE+191]]:5: note: 'FooDpcForIsr' is a DPC routine (registered by IoInitializeDpcRequest here), which runs at DISPATCH_LEVEL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-102]]:5: note: 'ext->Ring[ext->Head]' is written here at DIRQL
     // CHECK-NEXT: isr-shared-state.c:[[@LINE-122]]:18: note: 'FooIsr' is an interrupt service routine (declared as KSERVICE_ROUTINE), which runs at DIRQL

@@ -151,7 +151,10 @@ class IsrSharedStateRule : public Rule {
   static void report(const Observation &O, const Observation &W,
                      std::vector<Finding> &Out) {
     const char *Verb = O.Kind == AK_Write ? "write" : "read";
-    std::string Written = O.Key == W.Key ? "it" : "'" + W.Text + "'";
+    // Name what the ISR side writes when it is not plainly the same
+    // storage: a part of it, or maybe another element of the array.
+    bool Same = O.Key == W.Key && O.Key.find("[*]") == std::string::npos;
+    std::string Written = Same ? "it" : "'" + W.Text + "'";
     std::vector<Note> Notes = O.Why;
     Notes.push_back({W.At, "'" + W.Text + "' is written here at " +
                                describeLevels(W.Levels)});
