@@ -18,6 +18,8 @@ void EntryContexts::addRole(const std::string &Key, const std::string &Name,
   Seen.push_back(Tag);
   EntryContext &C = Contexts[Key];
   C.IsEntryRoutine = true;
+  if (!llvm::is_contained(C.Roles, R.Name))
+    C.Roles.push_back(R.Name);
   C.Irql |= R.Irql;
   C.Why.push_back({"'" + Name + "' is " + R.Description + " (" +
                        How + "), which runs at " + describeLevels(R.Irql),
@@ -165,6 +167,16 @@ const EntryContext &EntryContexts::lookup(const std::string &Key) const {
   return It == Contexts.end() ? None : It->second;
 }
 
+std::vector<const CallSite *>
+EntryContexts::sitesInto(const std::string &Key) const {
+  std::vector<const CallSite *> Out;
+  auto It = Into.find(Key);
+  if (It != Into.end())
+    for (unsigned I : It->second)
+      Out.push_back(&Sites[I]);
+  return Out;
+}
+
 std::string EntryContexts::nameOf(const std::string &Key) const {
   auto It = Names.find(Key);
   if (It != Names.end())
@@ -202,7 +214,8 @@ void EntryContexts::propagate(std::vector<CallSite> NewSites) {
   Sites.clear();
   for (unsigned I : Order)
     Sites.push_back(std::move(NewSites[I]));
-  llvm::StringMap<std::vector<unsigned>> From, Into;
+  llvm::StringMap<std::vector<unsigned>> From;
+  Into.clear();
   for (unsigned I = 0; I < Sites.size(); ++I) {
     From[Sites[I].Caller].push_back(I);
     Into[Sites[I].Callee].push_back(I);

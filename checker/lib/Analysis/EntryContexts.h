@@ -60,6 +60,8 @@ struct EntryContext {
   IrqlSet Irql = 0;
   /// Called by the kernel: locks it returns holding are leaks.
   bool IsEntryRoutine = false;
+  /// Names of the roles it has (rules/roles.yaml), each once.
+  std::vector<std::string> Roles;
   /// Its IRQL is fixed by a SAL annotation: callers do not widen it.
   bool FixedBySal = false;
   std::vector<RoleEvidence> Why;
@@ -96,6 +98,9 @@ public:
   void propagate(std::vector<CallSite> Sites);
   /// The context of function \p Key; an empty context if it has none.
   const EntryContext &lookup(const std::string &Key) const;
+  /// The calls between program functions that reach \p Key (after
+  /// propagate()), in source order.
+  std::vector<const CallSite *> sitesInto(const std::string &Key) const;
 
   /// Why function \p Key may run at \p Levels: for each level the chain of
   /// calls back to the role, annotation or raise it comes from.
@@ -121,6 +126,8 @@ private:
   llvm::StringMap<std::vector<std::string>> RolesOf;
   llvm::StringMap<std::string> Names;
   std::vector<CallSite> Sites;
+  /// Indices into Sites of the calls that reach each function.
+  llvm::StringMap<std::vector<unsigned>> Into;
 };
 
 } // namespace irqlcheck

@@ -68,6 +68,13 @@ static void mapLevel(IO &Io, const char *Key, IrqlSet &Out) {
     Out = L->Level;
 }
 
+template <> struct ScalarEnumerationTraits<Contract::InterruptOpKind> {
+  static void enumeration(IO &Io, Contract::InterruptOpKind &V) {
+    Io.enumCase(V, "connect", Contract::IO_Connect);
+    Io.enumCase(V, "disconnect", Contract::IO_Disconnect);
+  }
+};
+
 template <> struct MappingTraits<IrqlContract> {
   static void mapping(IO &Io, IrqlContract &C) {
     IrqlSet Exactly = 0;
@@ -196,6 +203,7 @@ template <> struct MappingTraits<Role> {
     for (const LevelName &L : Levels)
       R.Irql |= L.Level;
     Io.mapOptional("holds", R.Holds);
+    Io.mapOptional("interrupt_not_connected", R.InterruptNotConnected, false);
   }
   static std::string validate(IO &, Role &R) {
     if (!R.Irql)
@@ -234,6 +242,13 @@ template <> struct MappingTraits<Contract> {
     Io.mapOptional("resident", Resident);
     if (Resident)
       C.Resident = *Resident;
+    Io.mapOptional("interlocked_lock", C.InterlockedLock, -1);
+    Io.mapOptional("interrupt", C.Interrupt, Contract::IO_None);
+  }
+  static std::string validate(IO &, Contract &C) {
+    if (C.InterlockedLock < -1)
+      return "'interlocked_lock' cannot be negative";
+    return {};
   }
 };
 

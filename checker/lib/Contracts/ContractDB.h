@@ -126,6 +126,14 @@ struct Contract {
   StallContract Stall;
   AllocContract Allocates;
   ResidentContract Resident;
+  /// An ExInterlocked* routine: the argument pointing to the spin lock it
+  /// takes inside, with interrupts masked (`spinlock-irql-mix`); -1 if none.
+  int InterlockedLock = -1;
+  /// Connects or disconnects a device interrupt (IoConnectInterrupt,
+  /// IoDisconnectInterrupt): before the one and after the other no ISR
+  /// runs for that device (`isr-shared-state`, `spinlock-irql-mix`).
+  enum InterruptOpKind { IO_None, IO_Connect, IO_Disconnect };
+  InterruptOpKind Interrupt = IO_None;
   std::string File; ///< Rules file it came from.
 };
 
@@ -143,6 +151,10 @@ struct Role {
   std::vector<std::string> Typedefs;
   IrqlSet Irql = 0;
   std::vector<HeldOnEntry> Holds;
+  /// The device's interrupt cannot be connected yet while the role runs
+  /// (AddDevice, DriverEntry): what it initializes is not shared with an
+  /// ISR (`isr-shared-state`).
+  bool InterruptNotConnected = false;
 };
 
 /// Assigning a function to this field registers it with a role.

@@ -176,6 +176,8 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   addPagedRules(EnabledRules, Rules);
   addPagedDataRules(EnabledRules, Rules);
   addDpcRules(EnabledRules, Rules);
+  addInterlockedRules(EnabledRules, Rules);
+  addIsrRules(EnabledRules, Rules);
 
   SummaryTable Summaries;
   auto Done = summarizeFunctions(CG, DB, Summaries);

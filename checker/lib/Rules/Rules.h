@@ -155,6 +155,10 @@ void addDpcRules(llvm::ArrayRef<std::string> Enabled,
                  std::vector<std::unique_ptr<Rule>> &Out);
 void addPagedDataRules(llvm::ArrayRef<std::string> Enabled,
                        std::vector<std::unique_ptr<Rule>> &Out);
+void addInterlockedRules(llvm::ArrayRef<std::string> Enabled,
+                         std::vector<std::unique_ptr<Rule>> &Out);
+void addIsrRules(llvm::ArrayRef<std::string> Enabled,
+                 std::vector<std::unique_ptr<Rule>> &Out);
 
 } // namespace irqlcheck
 
