@@ -7,21 +7,9 @@
 
 using namespace irqlcheck;
 
-/// True for storage that belongs to one function: a local (`p@12`,
-/// `s@3.Buffer`) or a parameter (`$0`), also what it points to (`*p@12`).
-static bool isFunctionLocal(llvm::StringRef Path) {
-  Path = Path.ltrim('*');
-  if (Path.starts_with("$"))
-    return true;
-  llvm::StringRef Root = Path.take_until([](char C) {
-    return C == '.' || C == '[' || C == ':';
-  });
-  return Root.contains('@') && !Path.contains("::");
-}
-
 /// A path unique in the program: locals are named per function.
 static std::string qualify(llvm::StringRef FunctionKey, llvm::StringRef Path) {
-  if (!isFunctionLocal(Path))
+  if (!isFunctionLocalPath(Path))
     return Path.str();
   return (FunctionKey + "/" + Path).str();
 }

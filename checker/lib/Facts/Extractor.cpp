@@ -20,8 +20,6 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
-#include <functional>
-
 using namespace clang;
 using namespace irqlcheck;
 
@@ -1448,8 +1446,8 @@ static void typedefNames(ASTContext &Ctx, QualType T,
 
 /// The data section a global definition is placed in, how and where.
 static bool globalSection(const VarDecl *VD, const PreprocessorFacts &PP,
-                          const SourceManager &SM, GlobalFact &G,
-                          const std::function<Loc(SourceLocation)> &LocOf) {
+                          const SourceManager &SM, const FunctionExtractor &X,
+                          GlobalFact &G) {
   if (const auto *SA = VD->getAttr<SectionAttr>()) {
     G.Section = SA->getName().str();
     if (!SA->isImplicit())
@@ -1462,7 +1460,7 @@ static bool globalSection(const VarDecl *VD, const PreprocessorFacts &PP,
       G.SectionBy = "#pragma data_seg";
     else
       G.SectionBy = "#pragma bss_seg";
-    G.SectionAt = LocOf(SA->getLocation());
+    G.SectionAt = X.loc(SA->getLocation());
     return true;
   }
   if (VD->getInit() || VD->getType().isConstQualified())
@@ -1477,7 +1475,7 @@ static bool globalSection(const VarDecl *VD, const PreprocessorFacts &PP,
       return false;
     G.Section = It->first;
     G.SectionBy = "#pragma bss_seg";
-    G.SectionAt = LocOf(It->second);
+    G.SectionAt = X.loc(It->second);
     return true;
   }
   return false;
@@ -1498,8 +1496,7 @@ TUFacts irqlcheck::extractFacts(ASTContext &Ctx,
           VD->isThisDeclarationADefinition() == VarDecl::DeclarationOnly)
         continue;
       GlobalFact G;
-      if (!globalSection(VD, PP, SM, G,
-                         [&](SourceLocation L) { return X.loc(L); }))
+      if (!globalSection(VD, PP, SM, X, G))
         continue;
       G.Name = VD->getNameAsString();
       G.Key = VD->isExternallyVisible() ? G.Name : TU.MainFile + "::" + G.Name;

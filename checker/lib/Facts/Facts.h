@@ -65,6 +65,18 @@ struct ArgFact {
   int64_t Const = 0;
 };
 
+/// True for an object path that names storage of one function: a local
+/// (`x@12`, `s@3.f`), a parameter (`$0`), or what one points to (`*$0`).
+/// Globals (`g`, `file::g`, static locals `f::g`) and fields reached through
+/// pointers (`T::f`) are named the same in every function; a file name
+/// with `@` or `$` in it does not make them local.
+inline bool isFunctionLocalPath(llvm::StringRef Path) {
+  Path = Path.ltrim('*');
+  if (Path.starts_with("$"))
+    return true;
+  return !Path.contains("::") && Path.contains('@');
+}
+
 struct CallFact {
   /// Key of the callee: its name, or `file::name` for a static function.
   /// Empty for calls through function pointers.

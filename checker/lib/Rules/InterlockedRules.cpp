@@ -48,8 +48,7 @@ enum UseKind {
 /// parameter (`$0`, `*$0`) in its path, resolved to one lock, and not one
 /// of the global pseudo-locks (`<CancelSpinLock>`).
 static bool programWide(const std::string &Key) {
-  return isPreciseKey(Key) && Key.find('@') == std::string::npos &&
-         Key.find('$') == std::string::npos && Key[0] != '<';
+  return isPreciseKey(Key) && !isFunctionLocalPath(Key) && Key[0] != '<';
 }
 
 namespace {

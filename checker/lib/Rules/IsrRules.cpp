@@ -44,8 +44,7 @@ enum AccessKind {
 /// parameter (`$0`) in its path. Elements of one array are one object:
 /// `Ring[3]` and `Ring[i]` are both `Ring[*]`.
 static std::string sharedKey(const std::string &Path) {
-  if (Path.empty() || Path.find('@') != std::string::npos ||
-      Path.find('$') != std::string::npos)
+  if (Path.empty() || isFunctionLocalPath(Path))
     return {};
   std::string Out;
   for (size_t I = 0; I < Path.size(); ++I) {

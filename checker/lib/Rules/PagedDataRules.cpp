@@ -69,33 +69,18 @@ class PagedDataRule : public Rule {
       return;
     }
 
-    bool Inherited = Ctx.Function.pageable();
-    std::string When;
-    std::vector<Note> Notes{Origin};
-    if (std::optional<HeldLock> L = heldSpinLock(Ctx, S, Inherited)) {
-      When = (L->Must ? "with " : "while ") + L->Name +
-             (L->Must ? " held" : " may be held");
-      llvm::append_range(Notes, L->Why);
-    } else if (!S.Irql.Unknown) {
-      IrqlSet EntryLevels =
-          Inherited ? Ctx.Entry.ownLevels() : Ctx.Entry.Irql;
-      IrqlSet FromEntry = S.Irql.EntryMask & EntryLevels & NoPaging;
-      IrqlSet Raised = S.Irql.Levels & NoPaging;
-      if (!(FromEntry | Raised))
-        return;
-      When = "at " + describeLevels(FromEntry | Raised);
-      llvm::append_range(Notes, Ctx.whyIrql(FromEntry));
-      if (Raised && S.IrqlChangedAt.valid())
-        Notes.push_back({S.IrqlChangedAt, "IRQL " + S.IrqlChange + " here"});
-    } else {
+    std::optional<NoPagingReason> R =
+        noPaging(Ctx, S, Ctx.Function.pageable());
+    if (!R)
       return;
-    }
+    std::vector<Note> Notes{Origin};
+    llvm::append_range(Notes, R->Why);
     Observation Obs;
     Obs.Rule = DataRule.str();
     Obs.Key = Ctx.Function.Key + "\n" + Key;
     Obs.At = At;
     Obs.Message = std::string(A.Write ? "writing" : "reading") + " '" +
-                  A.Text + "', " + Where + ", " + When +
+                  A.Text + "', " + Where + ", " + R->When +
                   "; it may be paged out";
     Obs.Why = std::move(Notes);
     Ctx.Observed.push_back(std::move(Obs));

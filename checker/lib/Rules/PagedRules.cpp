@@ -93,34 +93,14 @@ class PagedCodeRule : public Rule {
       return;
     // In a pageable function, what it inherits from its callers was
     // reported at the calls into it.
-    bool Inherited = Ctx.Function.pageable();
+    std::optional<NoPagingReason> R =
+        noPaging(Ctx, Before, Ctx.Function.pageable());
+    if (!R)
+      return;
     std::vector<Note> Notes{P->why()};
-    if (std::optional<HeldLock> L = heldSpinLock(Ctx, Before, Inherited)) {
-      for (Note &N : L->Why)
-        Notes.push_back(std::move(N));
-      Ctx.report(RuleId, C.At,
-                 "calling pageable function '" + P->Name + "' " +
-                     (L->Must ? "with " : "while ") + L->Name +
-                     (L->Must ? " held" : " may be held") +
-                     "; it may be paged out",
-                 std::move(Notes));
-      return;
-    }
-    if (Before.Irql.Unknown)
-      return;
-    IrqlSet EntryLevels = Inherited ? Ctx.Entry.ownLevels() : Ctx.Entry.Irql;
-    IrqlSet FromEntry = Before.Irql.EntryMask & EntryLevels & NoPaging;
-    IrqlSet Raised = Before.Irql.Levels & NoPaging;
-    if (!(FromEntry | Raised))
-      return;
-    for (Note &N : Ctx.whyIrql(FromEntry))
-      Notes.push_back(std::move(N));
-    if (Raised && Before.IrqlChangedAt.valid())
-      Notes.push_back(
-          {Before.IrqlChangedAt, "IRQL " + Before.IrqlChange + " here"});
+    llvm::append_range(Notes, R->Why);
     Ctx.report(RuleId, C.At,
-               "calling pageable function '" + P->Name + "' at " +
-                   describeLevels(FromEntry | Raised) +
+               "calling pageable function '" + P->Name + "' " + R->When +
                    "; it may be paged out",
                std::move(Notes));
   }

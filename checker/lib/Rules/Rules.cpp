@@ -49,9 +49,19 @@ static bool isSpinLock(const std::string &Kind) {
   return llvm::StringRef(Kind).contains("spin lock");
 }
 
-std::optional<HeldLock> irqlcheck::heldSpinLock(const RuleContext &Ctx,
-                                                const State &S,
-                                                bool SkipCallers) {
+namespace {
+/// A spin lock held in some state, for messages, with its evidence.
+struct HeldLock {
+  std::string Name; ///< "spin lock 'ext->Lock'"
+  bool Must = false; ///< Held on every path.
+  std::vector<Note> Why;
+};
+} // namespace
+
+/// A spin lock that may be held in \p S: one the function took, else one
+/// it was handed (by its role, or by a caller unless \p SkipCallers).
+static std::optional<HeldLock> heldSpinLock(const RuleContext &Ctx,
+                                            const State &S, bool SkipCallers) {
   for (const auto &[Key, L] : S.Locks) {
     if (!(L.Mask & LS_Held) || !isSpinLock(L.Kind))
       continue;
@@ -70,4 +80,24 @@ std::optional<HeldLock> irqlcheck::heldSpinLock(const RuleContext &Ctx,
     return H;
   }
   return std::nullopt;
+}
+
+std::optional<NoPagingReason>
+irqlcheck::noPaging(const RuleContext &Ctx, const State &S, bool Inherited) {
+  if (std::optional<HeldLock> L = heldSpinLock(Ctx, S, Inherited))
+    return NoPagingReason{(L->Must ? "with " : "while ") + L->Name +
+                              (L->Must ? " held" : " may be held"),
+                          std::move(L->Why)};
+  if (S.Irql.Unknown)
+    return std::nullopt;
+  IrqlSet EntryLevels = Inherited ? Ctx.Entry.ownLevels() : Ctx.Entry.Irql;
+  IrqlSet FromEntry = S.Irql.EntryMask & EntryLevels & NoPaging;
+  IrqlSet Raised = S.Irql.Levels & NoPaging;
+  if (!(FromEntry | Raised))
+    return std::nullopt;
+  NoPagingReason R{"at " + describeLevels(FromEntry | Raised),
+                   Ctx.whyIrql(FromEntry)};
+  if (Raised && S.IrqlChangedAt.valid())
+    R.Why.push_back({S.IrqlChangedAt, "IRQL " + S.IrqlChange + " here"});
+  return R;
 }

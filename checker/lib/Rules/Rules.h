@@ -113,17 +113,16 @@ public:
 /// Levels at which no page fault can be served.
 inline constexpr IrqlSet NoPaging = IL_Dispatch | IL_Dirql | IL_High;
 
-/// A spin lock held at some point, for messages, with its evidence.
-struct HeldLock {
-  std::string Name; ///< "spin lock 'ext->Lock'"
-  bool Must = false; ///< Held on every path.
+/// Why a page fault could not be served in state \p S: a spin lock may be
+/// held, or the IRQL may be DISPATCH_LEVEL or above. With \p Inherited (a
+/// pageable function: what its callers hand it is reported at the calls
+/// into it), only its own locks, raises and role count.
+struct NoPagingReason {
+  std::string When; ///< "with spin lock 'l' held", "at DISPATCH_LEVEL"
   std::vector<Note> Why;
 };
-/// A spin lock (of any kind: queued, cancel, interrupt; not a fast mutex)
-/// that may be held in \p S: one the function took, else one it was handed
-/// (by its role, or by a caller unless \p SkipCallers).
-std::optional<HeldLock> heldSpinLock(const RuleContext &Ctx, const State &S,
-                                     bool SkipCallers);
+std::optional<NoPagingReason> noPaging(const RuleContext &Ctx, const State &S,
+                                       bool Inherited);
 
 /// How a call to a routine with a `wait:` contract waits, in state \p S.
 enum WaitKind {
