@@ -11,6 +11,8 @@
 #include "Driver/CompileDB.h"
 #include "Driver/Program.h"
 #include "Driver/Resources.h"
+#include "Driver/SharedPreamble.h"
+#include "Driver/TUParser.h"
 #include "Facts/Extractor.h"
 #include "Facts/Serialize.h"
 #include "Report/Reporter.h"
@@ -19,26 +21,20 @@
 #include "Report/SourceCache.h"
 #include "Rules/Rules.h"
 
-#include "clang/AST/ASTConsumer.h"
-#include "clang/Basic/Diagnostic.h"
-#include "clang/Frontend/CompilerInstance.h"
-#include "clang/Frontend/FrontendAction.h"
-#include "clang/Frontend/TextDiagnosticPrinter.h"
 #include "clang/Tooling/CompilationDatabase.h"
 #include "clang/Tooling/JSONCompilationDatabase.h"
-#include "clang/Tooling/Tooling.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Signals.h"
-#include "llvm/Support/ThreadPool.h"
-#include "llvm/Support/Threading.h"
 #include "llvm/Support/VirtualFileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <mutex>
+#include <chrono>
 
 using namespace irqlcheck;
 using namespace clang;
@@ -93,6 +89,12 @@ static cl::list<std::string> Disable("disable", cl::CommaSeparated,
                                      cl::desc("Do not run these rules"),
                                      cl::value_desc("RULE,..."),
                                      cl::cat(Category));
+static cl::opt<bool> NoSharedPreambles(
+    "no-shared-preambles",
+    cl::desc("Parse every TU from scratch instead of sharing one precompiled "
+             "preamble among TUs with the same leading #include block and "
+             "flags (same findings, slower)"),
+    cl::cat(Category));
 static cl::opt<bool> ListRules("list-rules",
                                cl::desc("Print the rules and exit"),
                                cl::cat(Category));
@@ -111,6 +113,20 @@ static cl::opt<std::string> &colorOption() {
       cl::value_desc("auto|always|never"), cl::init("auto"),
       cl::cat(Category));
   return Color;
+}
+
+/// --stats replaces libLLVM's --stats (its statistics counters, which a
+/// release build does not keep), as --color does.
+static cl::opt<bool> &statsOption() {
+  if (cl::Option *Theirs = cl::getRegisteredOptions().lookup("stats"))
+    Theirs->removeArgument();
+  static cl::opt<bool> Stats(
+      "stats",
+      cl::desc("Print the time of each phase (parse, per-function analysis, "
+               "whole-program phase, output) and the program's size to "
+               "stderr"),
+      cl::cat(Category));
+  return Stats;
 }
 
 static const char Overview[] =
@@ -134,131 +150,6 @@ static const char Overview[] =
 static int fail(const llvm::Twine &Msg) {
   llvm::errs() << "irqlcheck: error: " << Msg << "\n";
   return 2;
-}
-
-namespace {
-/// Keeps a TU's compiler errors (not its warnings) for the report.
-class ErrorCollector : public TextDiagnosticPrinter {
-public:
-  ErrorCollector(llvm::raw_ostream &OS, DiagnosticOptions *Opts)
-      : TextDiagnosticPrinter(OS, Opts) {}
-  void HandleDiagnostic(DiagnosticsEngine::Level Level,
-                        const Diagnostic &Info) override {
-    if (Level != DiagnosticsEngine::Note)
-      LastShown = Level >= DiagnosticsEngine::Error;
-    if (!LastShown)
-      return;
-    TextDiagnosticPrinter::HandleDiagnostic(Level, Info);
-  }
-
-private:
-  bool LastShown = false;
-};
-
-class FactsAction : public ASTFrontendAction {
-public:
-  explicit FactsAction(TUFacts &Out) : Out(Out) {}
-  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI,
-                                                 llvm::StringRef) override {
-    struct Consumer : ASTConsumer {
-      TUFacts &Out;
-      std::shared_ptr<SalExpansions> Sal;
-      std::shared_ptr<PreprocessorFacts> PP;
-      Consumer(TUFacts &Out, std::shared_ptr<SalExpansions> Sal,
-               std::shared_ptr<PreprocessorFacts> PP)
-          : Out(Out), Sal(std::move(Sal)), PP(std::move(PP)) {}
-      void HandleTranslationUnit(ASTContext &Ctx) override {
-        if (Ctx.getDiagnostics().hasErrorOccurred())
-          return; // A TU that does not compile is reported, not analysed.
-        Out = extractFacts(Ctx, *Sal, *PP);
-      }
-    };
-    auto PP = std::make_shared<PreprocessorFacts>();
-    watchPreprocessor(CI.getPreprocessor(), PP);
-    return std::make_unique<Consumer>(
-        Out, recordSalMacros(CI.getPreprocessor()), std::move(PP));
-  }
-
-private:
-  TUFacts &Out;
-};
-
-struct FactsActionFactory : tooling::FrontendActionFactory {
-  TUFacts &Out;
-  explicit FactsActionFactory(TUFacts &Out) : Out(Out) {}
-  std::unique_ptr<FrontendAction> create() override {
-    return std::make_unique<FactsAction>(Out);
-  }
-};
-
-struct TUResult {
-  TUFacts Facts;
-  std::string Errors; ///< Compiler errors, clang-formatted.
-  std::string Failure; ///< Why the TU was not analysed; empty if it was.
-};
-} // namespace
-
-static TUResult parseTU(const tooling::CompilationDatabase &DB,
-                        const std::string &File) {
-  TUResult R;
-  if (!llvm::sys::fs::exists(File)) {
-    R.Failure = "'" + File + "': no such file";
-    return R;
-  }
-  if (llvm::sys::fs::is_directory(File)) {
-    R.Failure = "'" + File + "': is a directory";
-    return R;
-  }
-  for (const tooling::CompileCommand &C : DB.getCompileCommands(File))
-    if (!llvm::sys::fs::is_directory(C.Directory)) {
-      R.Failure = "'" + File + "': its compile directory '" + C.Directory +
-                  "' does not exist";
-      return R;
-    }
-  // A file system of its own: the default one changes the process's working
-  // directory for each compile command, which parallel TUs would race on.
-  tooling::ClangTool Tool(DB, {File},
-                          std::make_shared<PCHContainerOperations>(),
-                          llvm::vfs::createPhysicalFileSystem());
-  Tool.setPrintErrorMessage(false);
-  // Builtin headers first, so a user's own -resource-dir still wins.
-  Tool.appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
-      resourceDirArg().c_str(), tooling::ArgumentInsertPosition::BEGIN));
-  // clang-cl (MSBuild) entries: the mingw-w64 DDK headers; before
-  // --extra-arg, which can still override.
-  Tool.appendArgumentsAdjuster(getClangClAdjuster());
-  if (!ExtraArgs.empty())
-    Tool.appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
-        std::vector<std::string>(ExtraArgs.begin(), ExtraArgs.end()),
-        tooling::ArgumentInsertPosition::END));
-  llvm::raw_string_ostream ErrOS(R.Errors);
-  auto DiagOpts = llvm::makeIntrusiveRefCnt<DiagnosticOptions>();
-  ErrorCollector Collector(ErrOS, DiagOpts.get());
-  Tool.setDiagnosticConsumer(&Collector);
-  FactsActionFactory Factory(R.Facts);
-  int Status = Tool.run(&Factory);
-  ErrOS.flush();
-  unsigned Errors = Collector.getNumErrors();
-  if (Errors)
-    R.Failure = "'" + File + "' does not compile (" + std::to_string(Errors) +
-                (Errors == 1 ? " error" : " errors") + "); not analysed";
-  else if (Status != 0)
-    R.Failure = "'" + File + "' could not be parsed; not analysed";
-  if (!R.Failure.empty())
-    R.Facts = TUFacts();
-  return R;
-}
-
-/// A facts file the plugin wrote: loaded, not parsed; compiler flags do not
-/// apply to it.
-static TUResult loadFacts(const std::string &File) {
-  TUResult R;
-  llvm::Expected<TUFacts> Facts = readFactsFile(File);
-  if (Facts)
-    R.Facts = std::move(*Facts);
-  else
-    R.Failure = llvm::toString(Facts.takeError()) + "; not analysed";
-  return R;
 }
 
 static bool isWhen(llvm::StringRef V) {
@@ -301,6 +192,29 @@ static std::vector<SarifRule> sarifRules(llvm::StringRef Share) {
   return Out;
 }
 
+/// --stats: where the time went, and how big the program was.
+static void printStats(const ParseStats &P, const ProgramStats &A, size_t TUs,
+                       size_t Failed, size_t Findings, double OutputSeconds) {
+  llvm::raw_ostream &OS = llvm::errs();
+  auto Line = [&](llvm::StringRef Name, double Seconds, llvm::StringRef Note) {
+    OS << llvm::format("irqlcheck stats: %-22s %8.3f s", Name.str().c_str(),
+                       Seconds);
+    if (!Note.empty())
+      OS << "  (" << Note << ")";
+    OS << "\n";
+  };
+  Line("parse", P.Seconds,
+       std::to_string(P.Preambles) + " shared preambles built in " +
+           llvm::formatv("{0:f3}", P.PreambleSeconds).str() + " s, " +
+           std::to_string(P.OnPreamble) + " TUs parsed on them");
+  Line("per-function analysis", A.FunctionSeconds, "");
+  Line("whole-program phase", A.ProgramSeconds, "");
+  Line("output", OutputSeconds, "");
+  OS << "irqlcheck stats: " << TUs << " TUs (" << Failed << " not analysed), "
+     << A.Functions << " functions, " << A.CallEdges << " call edges, "
+     << A.Locks << " locks, " << Findings << " findings\n";
+}
+
 /// The function a finding lies in: the nearest function defined above it
 /// in the same file (C functions do not nest).
 static FunctionLocator functionLocator(const std::vector<TUFacts> &Facts) {
@@ -340,6 +254,7 @@ int main(int argc, const char **argv) {
   }
   cl::HideUnrelatedOptions(Category);
   cl::opt<std::string> &Color = colorOption();
+  cl::opt<bool> &Stats = statsOption();
   cl::SetVersionPrinter([](llvm::raw_ostream &OS) {
     OS << "irqlcheck " << IRQLCHECK_VERSION << " (LLVM " LLVM_VERSION_STRING
        << ")\n";
@@ -410,29 +325,24 @@ int main(int argc, const char **argv) {
 
   // Parse (or load facts) in parallel; results land in input order, so the
   // output does not depend on scheduling.
-  std::vector<TUResult> Results(Inputs.size());
   bool ShowProgress =
       Progress == "always" ||
       (Progress == "auto" && Inputs.size() > 1 &&
        llvm::sys::Process::StandardErrIsDisplayed());
-  {
-    unsigned N = Jobs ? Jobs : llvm::hardware_concurrency().compute_thread_count();
-    llvm::DefaultThreadPool Pool(llvm::hardware_concurrency(N));
-    std::mutex ProgressMutex;
-    size_t Done = 0;
-    for (size_t I = 0; I < Inputs.size(); ++I)
-      Pool.async([&, I] {
-        Results[I] = llvm::StringRef(Inputs[I]).ends_with(FactsExtension)
-                         ? loadFacts(Inputs[I])
-                         : parseTU(*DB, Inputs[I]);
-        if (ShowProgress) {
-          std::lock_guard<std::mutex> Lock(ProgressMutex);
-          llvm::errs() << "[" << ++Done << "/" << Inputs.size() << "] "
+  ParseSettings Settings;
+  Settings.DB = DB.get();
+  Settings.ExtraArgs.assign(ExtraArgs.begin(), ExtraArgs.end());
+  ParseStats PStats;
+  size_t Finished = 0;
+  std::vector<TUResult> Results = parseAll(
+      Settings, Inputs, Jobs, !NoSharedPreambles,
+      [&](size_t I) {
+        ++Finished;
+        if (ShowProgress)
+          llvm::errs() << "[" << Finished << "/" << Inputs.size() << "] "
                        << Inputs[I] << "\n";
-        }
-      });
-    Pool.wait();
-  }
+      },
+      PStats);
 
   std::vector<std::string> Failures;
   std::vector<TUFacts> Facts;
@@ -446,7 +356,10 @@ int main(int argc, const char **argv) {
     Facts.push_back(std::move(R.Facts));
   }
 
-  std::vector<Finding> Findings = analyseProgram(Facts, Contracts, Enabled);
+  ProgramStats AStats;
+  std::vector<Finding> Findings =
+      analyseProgram(Facts, Contracts, Enabled, &AStats);
+  auto OutputStart = std::chrono::steady_clock::now();
 
   std::unique_ptr<llvm::raw_fd_ostream> File;
   if (!Output.empty()) {
@@ -489,6 +402,11 @@ int main(int argc, const char **argv) {
   // (or -o FILE) holds findings only, for tools that parse it.
   if (Format == "text" && !Findings.empty())
     llvm::errs() << summarize(Findings) << "\n";
+  if (Stats)
+    printStats(PStats, AStats, Results.size(), Failures.size(), Findings.size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                             OutputStart)
+                   .count());
   if (!Failures.empty())
     return 2;
   return Findings.empty() ? 0 : 1;

@@ -7,6 +7,9 @@
 #include "Rules/Rules.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <chrono>
 
 #include <map>
 #include <set>
@@ -40,22 +43,42 @@ private:
 };
 
 /// Records the state before every call to a program function.
+/// Also notes every lock acquired, for --stats.
 class CallSiteCollector : public AnalysisVisitor {
 public:
   CallSiteCollector(const FunctionFact &F, const CallGraph &CG,
-                    std::vector<CallSite> &Out)
-      : F(F), CG(CG), Out(Out) {}
+                    std::vector<CallSite> &Out, llvm::StringSet<> &Locks)
+      : F(F), CG(CG), Out(Out), Locks(Locks) {}
   void onCall(const CallFact &C, const Contract *,
-              const std::vector<LockOp> &, const State &Before) override {
+              const std::vector<LockOp> &Ops, const State &Before) override {
     for (const FunctionFact *Callee : CG.callees(C))
       Out.push_back({F.Key, Callee->Key, &C, Before.Irql, Before.IrqlChangedAt,
                      Before.IrqlChange, Before.Locks});
+    for (const LockOp &Op : Ops)
+      if (Op.Op == LockContract::LO_Acquire && !Op.Key.empty())
+        Locks.insert(Op.Key);
   }
 
 private:
   const FunctionFact &F;
   const CallGraph &CG;
   std::vector<CallSite> &Out;
+  llvm::StringSet<> &Locks;
+};
+
+/// Adds the seconds since it was made (or last added) to a counter.
+class PhaseTimer {
+public:
+  double lap() {
+    auto Now = std::chrono::steady_clock::now();
+    double S = std::chrono::duration<double>(Now - Start).count();
+    Start = Now;
+    return S;
+  }
+
+private:
+  std::chrono::steady_clock::time_point Start =
+      std::chrono::steady_clock::now();
 };
 } // namespace
 
@@ -154,7 +177,11 @@ static void dropSupersededFindings(std::vector<Finding> &Findings) {
 std::vector<Finding>
 irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
                           const ContractDB &BaseDB,
-                          llvm::ArrayRef<std::string> EnabledRules) {
+                          llvm::ArrayRef<std::string> EnabledRules,
+                          ProgramStats *Stats) {
+  ProgramStats Ignored;
+  ProgramStats &St = Stats ? *Stats : Ignored;
+  PhaseTimer Timer;
   ContractDB DB = BaseDB;
   for (const TUFacts &TU : TUs) {
     for (const FunctionFact &F : TU.Functions)
@@ -179,6 +206,7 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   addInterlockedRules(EnabledRules, Rules);
   addIsrRules(EnabledRules, Rules);
 
+  St.ProgramSeconds += Timer.lap();
   SummaryTable Summaries;
   auto Done = summarizeFunctions(CG, DB, Summaries);
 
@@ -186,6 +214,7 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   // other program functions then carry its IRQL and locks into them.
   std::vector<std::unique_ptr<FunctionAnalysis>> Analyses;
   std::vector<CallSite> Sites;
+  llvm::StringSet<> Locks;
   for (const TUFacts &TU : TUs)
     for (const FunctionFact &F : TU.Functions) {
       auto It = Done.find(&F);
@@ -196,10 +225,15 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
             std::make_unique<FunctionAnalysis>(F, DB, &Summaries));
         Analyses.back()->run();
       }
-      CallSiteCollector Collect(F, CG, Sites);
+      CallSiteCollector Collect(F, CG, Sites, Locks);
       Analyses.back()->replay(Collect);
     }
+  St.Functions = Analyses.size();
+  St.CallEdges = Sites.size();
+  St.Locks = Locks.size();
+  St.FunctionSeconds += Timer.lap();
   Contexts.propagate(std::move(Sites));
+  St.ProgramSeconds += Timer.lap();
 
   std::vector<Finding> Findings;
   std::vector<Observation> Observed;
@@ -220,6 +254,7 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
     RuleDispatcher D(Ctx, Rules);
     A->replay(D);
   }
+  St.FunctionSeconds += Timer.lap();
   // Observations are made in TU order; judge them in source order so the
   // evidence a finding picks does not depend on the command line.
   llvm::sort(Observed, [](const Observation &A, const Observation &B) {
@@ -231,6 +266,7 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
     R->onProgram(PCtx, Observed, Findings);
   dropSupersededFindings(Findings);
   normalizeFindings(Findings);
+  St.ProgramSeconds += Timer.lap();
   return Findings;
 }
 

@@ -19,11 +19,19 @@
 
 namespace irqlcheck {
 
+/// What analyseProgram did, for --stats. Seconds are wall time.
+struct ProgramStats {
+  double FunctionSeconds = 0; ///< Summaries and each function's dataflow.
+  double ProgramSeconds = 0;  ///< Call graph, entry contexts, whole-program rules.
+  size_t Functions = 0, CallEdges = 0, Locks = 0;
+};
+
 /// Analyses \p TUs with \p DB and the rules in \p EnabledRules; the result
 /// is sorted and free of duplicates.
 std::vector<Finding> analyseProgram(const std::vector<TUFacts> &TUs,
                                     const ContractDB &DB,
-                                    llvm::ArrayRef<std::string> EnabledRules);
+                                    llvm::ArrayRef<std::string> EnabledRules,
+                                    ProgramStats *Stats = nullptr);
 
 /// Rule selection: every rule, minus \p Disable, or only \p Enable when it
 /// is not empty. Unknown names are reported in \p Error.
