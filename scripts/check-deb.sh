@@ -64,8 +64,8 @@ cat "$WORK/out"
 [ "$status" = 1 ] && grep -q "isr.c:14:5: warning: .*\[irql-too-high\]" "$WORK/out" \
   || { echo "check-deb: FAILED: irqlcheck exited $status" >&2; exit 1; }
 
-echo "== irqlcheck --explain irql-too-high | head -1"
-in_root irqlcheck --explain irql-too-high | head -1 | grep -x "# irql-too-high"
+echo "== irqlcheck --explain irql-too-high (first line)"
+in_root irqlcheck --explain irql-too-high | sed -n 1p | grep -x "# irql-too-high"
 
 echo "== clang-19 -fplugin=/usr/lib/irqlcheck/IrqlCheck.so ... isr.c"
 in_root sh -c 'cd /tmp/sample && clang-19 -fsyntax-only -fno-caret-diagnostics \
