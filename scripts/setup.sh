@@ -6,8 +6,11 @@ cd "$(dirname "$0")/.."
 
 # libicu72 and python3-jsonschema are for the tests' SARIF validation (the
 # validator is a .NET program that loads ICU; the schema check is Python).
+# dpkg-dev (dpkg-shlibdeps for cpack's .deb), python3-yaml (the GitHub
+# Actions example) and pre-commit are for the integration tests.
 PKGS=(clang-19 libclang-19-dev llvm-19-dev llvm-19-tools cmake ninja-build
-      mingw-w64-x86-64-dev libicu72 python3-jsonschema)
+      mingw-w64-x86-64-dev libicu72 python3-jsonschema
+      dpkg-dev python3-yaml pre-commit git)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \

@@ -9,10 +9,29 @@
 using namespace irqlcheck;
 
 std::string irqlcheck::shareDirFor(llvm::StringRef BinaryPath) {
-  llvm::SmallString<256> P(llvm::sys::path::parent_path(
-      llvm::sys::path::parent_path(BinaryPath)));
-  llvm::sys::path::append(P, "share", "irqlcheck");
-  return std::string(P);
+  // Resolve symlinks first: a link in /usr/local/bin to an unpacked prefix
+  // must find that prefix's data, not /usr/local/share.
+  llvm::SmallString<256> Real;
+  if (llvm::sys::fs::real_path(BinaryPath, Real))
+    Real = BinaryPath;
+  // The tool is PREFIX/bin/irqlcheck; the plugin is
+  // PREFIX/lib/irqlcheck/IrqlCheck.so. Both are relative to the binary, so
+  // a prefix can be moved anywhere; nothing absolute is compiled in.
+  llvm::StringRef Dir = llvm::sys::path::parent_path(Real);
+  std::string First;
+  for (int Up = 0; Up < 2 && !Dir.empty(); ++Up) {
+    Dir = llvm::sys::path::parent_path(Dir);
+    llvm::SmallString<256> P(Dir);
+    llvm::sys::path::append(P, "share", "irqlcheck");
+    if (First.empty())
+      First = std::string(P);
+    llvm::SmallString<256> Rules(P);
+    llvm::sys::path::append(Rules, "rules");
+    if (llvm::sys::fs::is_directory(Rules))
+      return std::string(P);
+  }
+  // Not found: the nearest place, so that the error names where it looked.
+  return First;
 }
 
 std::vector<std::string> irqlcheck::defaultCompilerArgs(llvm::StringRef Share) {

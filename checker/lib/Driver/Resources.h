@@ -11,8 +11,9 @@
 
 namespace irqlcheck {
 
-/// `share/irqlcheck` beside the directory holding \p BinaryPath (the tool or
-/// the plugin), as laid out both in the build tree and when installed.
+/// The `share/irqlcheck` of the prefix holding \p BinaryPath (symlinks
+/// resolved): PREFIX/bin/irqlcheck and PREFIX/lib/irqlcheck/IrqlCheck.so
+/// both give PREFIX/share/irqlcheck, in the build tree and when installed.
 std::string shareDirFor(llvm::StringRef BinaryPath);
 
 /// The embedded default compiler flags: the mingw-w64 DDK headers, the
