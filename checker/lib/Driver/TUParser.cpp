@@ -105,9 +105,6 @@ public:
         Main = std::move(*B);
       if (Main && Main->getBufferSize() >= IncludeBlock) {
         Preamble->use(*Inv, VFS, Main.get(), IncludeBlock);
-        // Its errors are not shown (the retry from scratch shows them), nor
-        // is clang's "N errors generated".
-        Inv->getDiagnosticOpts().ShowCarets = false;
         Own = llvm::makeIntrusiveRefCnt<FileManager>(Files->getFileSystemOpts(),
                                                     VFS);
         Used = Preamble;
@@ -121,6 +118,9 @@ public:
     if (!Compiler.hasDiagnostics())
       return false;
     Compiler.createSourceManager(FM);
+    // Not clang's "N errors generated." (the errors are reported with the
+    // TU, and parallel TUs would interleave it).
+    Compiler.setVerboseOutputStream(std::make_unique<llvm::raw_null_ostream>());
     bool Replayed = false;
     FactsAction Action(Out.Facts, Used, Replayed);
     bool Ok = Compiler.ExecuteAction(Action);
