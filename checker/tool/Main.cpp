@@ -10,13 +10,16 @@
 #include "Config.h"
 #include "Driver/CompileDB.h"
 #include "Driver/Program.h"
+#include "Driver/ProjectConfig.h"
 #include "Driver/Resources.h"
 #include "Facts/Extractor.h"
 #include "Facts/Serialize.h"
+#include "Report/Baseline.h"
 #include "Report/Reporter.h"
 #include "Report/RuleDocs.h"
 #include "Report/Sarif.h"
 #include "Report/SourceCache.h"
+#include "Report/Suppressions.h"
 #include "Rules/Rules.h"
 
 #include "clang/AST/ASTConsumer.h"
@@ -39,6 +42,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <mutex>
+#include <optional>
+#include <set>
 
 using namespace irqlcheck;
 using namespace clang;
@@ -93,6 +98,19 @@ static cl::list<std::string> Disable("disable", cl::CommaSeparated,
                                      cl::desc("Do not run these rules"),
                                      cl::value_desc("RULE,..."),
                                      cl::cat(Category));
+static cl::opt<std::string>
+    BaselinePath("baseline",
+                 cl::desc("Do not report the findings of this earlier SARIF "
+                          "output (matched by fingerprint)"),
+                 cl::value_desc("OLD.sarif"), cl::cat(Category));
+static cl::opt<std::string>
+    ConfigPath("config",
+               cl::desc("Use this project config for every file instead of "
+                        "each file's nearest .irqlcheck.yaml"),
+               cl::value_desc("FILE"), cl::cat(Category));
+static cl::opt<bool> NoConfig("no-config",
+                              cl::desc("Read no .irqlcheck.yaml"),
+                              cl::cat(Category));
 static cl::opt<bool> ListRules("list-rules",
                                cl::desc("Print the rules and exit"),
                                cl::cat(Category));
@@ -285,6 +303,9 @@ static std::vector<SarifRule> sarifRules(llvm::StringRef Share) {
     SarifRule S;
     S.Id = R.Id.str();
     S.Summary = R.Summary.str();
+    for (llvm::StringRef N : llvm::split(R.CodeAnalysis, ' '))
+      if (!N.empty())
+        S.CodeAnalysis.push_back(("C" + N).str());
     llvm::Expected<std::string> Page = readRulePage(Share, R.Id);
     if (!Page) {
       llvm::consumeError(Page.takeError());
@@ -354,8 +375,14 @@ int main(int argc, const char **argv) {
   }
 
   if (ListRules) {
-    for (const RuleInfo &R : allRules())
-      llvm::outs() << R.Id << ": " << R.Summary << "\n";
+    for (const RuleInfo &R : allRules()) {
+      llvm::outs() << R.Id << ": " << R.Summary;
+      if (!R.CodeAnalysis.empty())
+        llvm::outs() << " (Code Analysis: C"
+                     << llvm::join(llvm::split(R.CodeAnalysis, ' '), ", C")
+                     << ")";
+      llvm::outs() << "\n";
+    }
     return 0;
   }
   if (Format != "text" && Format != "sarif")
@@ -378,12 +405,14 @@ int main(int argc, const char **argv) {
   if (!RuleError.empty())
     return fail(RuleError);
 
-  ContractDB Contracts;
-  if (llvm::Error E = loadContracts(
-          Contracts, Share,
-          std::vector<std::string>(RulesDirs.begin(), RulesDirs.end()))) {
-    llvm::errs() << llvm::toString(std::move(E)) << "\n";
-    return fail("cannot load the contract database");
+  if (!ConfigPath.empty() && NoConfig)
+    return fail("--config and --no-config exclude each other");
+  std::optional<Baseline> Base;
+  if (!BaselinePath.empty()) {
+    llvm::Expected<Baseline> B = Baseline::load(BaselinePath);
+    if (!B)
+      return fail(llvm::toString(B.takeError()));
+    Base = std::move(*B);
   }
 
   // Which TUs, compiled how.
@@ -407,6 +436,23 @@ int main(int argc, const char **argv) {
   if (Inputs.empty())
     return fail("no input files (give FILEs, or -p with a compilation "
                 "database)");
+
+  // Project configs: every input's, before anything is parsed, since their
+  // contracts are the whole program's. Then the contracts: built-in,
+  // configs', --rules (the command line wins).
+  ProjectConfigs Configs(ConfigPath, NoConfig);
+  for (const std::string &In : Inputs)
+    if (llvm::Expected<const ProjectConfig *> C = Configs.forFile(In); !C) {
+      llvm::errs() << llvm::toString(C.takeError()) << "\n";
+      return fail("cannot load the project config");
+    }
+  ContractDB Contracts;
+  if (llvm::Error E = loadContractLayers(
+          Contracts, Share, Configs.all(),
+          std::vector<std::string>(RulesDirs.begin(), RulesDirs.end()))) {
+    llvm::errs() << llvm::toString(std::move(E)) << "\n";
+    return fail("cannot load the contract database");
+  }
 
   // Parse (or load facts) in parallel; results land in input order, so the
   // output does not depend on scheduling.
@@ -446,7 +492,25 @@ int main(int argc, const char **argv) {
     Facts.push_back(std::move(R.Facts));
   }
 
-  std::vector<Finding> Findings = analyseProgram(Facts, Contracts, Enabled);
+  // A config's rule selection applies to the findings in its files, unless
+  // --enable chose the rules outright; its severities to all of them.
+  std::vector<Finding> Findings = analyseProgram(
+      Facts, Contracts, Enabled, [&](const Finding &F) {
+        if (!Enable.empty())
+          return true;
+        const ProjectConfig *C = Configs.forFileOrNull(F.At.File);
+        return !C || C->enabled(F.Rule);
+      });
+  for (Finding &F : Findings)
+    if (const ProjectConfig *C = Configs.forFileOrNull(F.At.File))
+      if (std::optional<Severity> S = C->severity(F.Rule))
+        F.Level = *S;
+  bool BadSetup = false;
+  if (llvm::Error E = Configs.takeError()) {
+    llvm::errs() << llvm::toString(std::move(E)) << "\n";
+    fail("cannot load the project config");
+    BadSetup = true;
+  }
 
   std::unique_ptr<llvm::raw_fd_ostream> File;
   if (!Output.empty()) {
@@ -459,24 +523,60 @@ int main(int argc, const char **argv) {
   llvm::SmallString<256> Cwd;
   llvm::sys::fs::current_path(Cwd);
   SourceCache Sources;
+  std::string Prefix = std::string(Cwd) + "/";
+  auto DisplayPath = [&](const std::string &Path) {
+    llvm::StringRef P(Path);
+    if (P.consume_front(Prefix))
+      return P.str();
+    return Path;
+  };
+
+  // In-source suppressions: checked in every file with code or findings
+  // (an unknown rule name is an error, not a silent no-op), then applied.
+  {
+    std::set<std::string> Files;
+    for (const TUFacts &TU : Facts)
+      for (const FunctionFact &F : TU.Functions)
+        if (F.HasBody && F.At.valid())
+          Files.insert(F.At.File);
+    for (const Finding &F : Findings)
+      if (F.At.valid())
+        Files.insert(F.At.File);
+    Suppressions Supp(Sources);
+    for (const std::string &File : Files)
+      for (const std::string &E : Supp.check(File, DisplayPath(File))) {
+        llvm::errs() << E << "\n";
+        BadSetup = true;
+      }
+  }
+  size_t Suppressed = 0, Baselined = 0;
+  {
+    Suppressions Supp(Sources);
+    size_t Before = Findings.size();
+    llvm::erase_if(Findings,
+                   [&](const Finding &F) { return Supp.suppresses(F); });
+    Suppressed = Before - Findings.size();
+  }
+  FunctionLocator FunctionAt = functionLocator(Facts);
+  if (Base)
+    Baselined = Base->filter(
+        Findings, fingerprintFindings(Findings, Sources, FunctionAt));
+
   if (Format == "sarif") {
     SarifOptions Opts;
     Opts.ToolVersion = IRQLCHECK_VERSION;
     Opts.Rules = sarifRules(Share);
     Opts.SourceRoot = std::string(Cwd);
     Opts.Sources = &Sources;
-    Opts.FunctionAt = functionLocator(Facts);
+    Opts.FunctionAt = FunctionAt;
     Opts.Errors = Failures;
+    Opts.HasBaseline = Base.has_value();
+    Opts.Baselined = Baselined;
+    Opts.Suppressed = Suppressed;
     renderSarif(OS, Findings, Opts);
   } else {
-    std::string Prefix = std::string(Cwd) + "/";
     TextOptions Opts;
-    Opts.DisplayPath = [&](const std::string &Path) {
-      llvm::StringRef P(Path);
-      if (P.consume_front(Prefix))
-        return P.str();
-      return Path;
-    };
+    Opts.DisplayPath = DisplayPath;
     Opts.Color = Color == "always" ||
                  (Color == "auto" && !File &&
                   llvm::sys::Process::StandardOutHasColors());
@@ -487,9 +587,18 @@ int main(int argc, const char **argv) {
   OS.flush();
   // The summary goes to stderr, as clang's "N warnings generated.": stdout
   // (or -o FILE) holds findings only, for tools that parse it.
-  if (Format == "text" && !Findings.empty())
-    llvm::errs() << summarize(Findings) << "\n";
-  if (!Failures.empty())
+  if (Format == "text") {
+    std::string Summary = summarize(Findings, Baselined, Suppressed);
+    if (!Summary.empty())
+      llvm::errs() << Summary << "\n";
+  }
+  if (!Failures.empty() || BadSetup)
     return 2;
-  return Findings.empty() ? 0 : 1;
+  // Findings the config made notes are shown but do not fail the run.
+  return llvm::any_of(Findings,
+                      [](const Finding &F) {
+                        return F.Level != Severity::Note;
+                      })
+             ? 1
+             : 0;
 }

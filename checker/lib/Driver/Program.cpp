@@ -154,7 +154,8 @@ static void dropSupersededFindings(std::vector<Finding> &Findings) {
 std::vector<Finding>
 irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
                           const ContractDB &BaseDB,
-                          llvm::ArrayRef<std::string> EnabledRules) {
+                          llvm::ArrayRef<std::string> EnabledRules,
+                          const FindingFilter &Keep) {
   ContractDB DB = BaseDB;
   for (const TUFacts &TU : TUs) {
     for (const FunctionFact &F : TU.Functions)
@@ -229,6 +230,8 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   ProgramContext PCtx{DB, Paged};
   for (const auto &R : Rules)
     R->onProgram(PCtx, Observed, Findings);
+  if (Keep)
+    llvm::erase_if(Findings, [&](const Finding &F) { return !Keep(F); });
   dropSupersededFindings(Findings);
   normalizeFindings(Findings);
   return Findings;
