@@ -146,8 +146,15 @@ static const char Overview[] =
     "Findings go to stdout (or -o FILE), clang style, each with its source\n"
     "line, then a one-line summary to stderr; --format sarif writes SARIF\n"
     "2.1.0 instead. --explain RULE shows what a rule finds and why.\n\n"
-    "Exit status: 0 no findings, 1 findings reported, 2 an input could not\n"
-    "be analysed (the others are still analysed and reported).\n";
+    "Gating existing code: --baseline OLD.sarif reports only findings that\n"
+    "are not in OLD.sarif (an earlier --format sarif run); a comment\n"
+    "irqlcheck-suppress(RULE): reason, or #pragma warning(suppress: N) with\n"
+    "the rule's Code Analysis number, suppresses one finding; the nearest\n"
+    ".irqlcheck.yaml above each file selects rules, severities and\n"
+    "contracts. See docs/integrations.md.\n\n"
+    "Exit status: 0 no findings, 1 findings reported (not counting notes),\n"
+    "2 an input could not be analysed (the others are still analysed and\n"
+    "reported) or a config, baseline or suppression comment is bad.\n";
 
 static int fail(const llvm::Twine &Msg) {
   llvm::errs() << "irqlcheck: error: " << Msg << "\n";
