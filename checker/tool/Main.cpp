@@ -10,15 +10,18 @@
 #include "Config.h"
 #include "Driver/CompileDB.h"
 #include "Driver/Program.h"
+#include "Driver/ProjectConfig.h"
 #include "Driver/Resources.h"
 #include "Driver/SharedPreamble.h"
 #include "Driver/TUParser.h"
 #include "Facts/Extractor.h"
 #include "Facts/Serialize.h"
+#include "Report/Baseline.h"
 #include "Report/Reporter.h"
 #include "Report/RuleDocs.h"
 #include "Report/Sarif.h"
 #include "Report/SourceCache.h"
+#include "Report/Suppressions.h"
 #include "Rules/Rules.h"
 
 #include "clang/Tooling/CompilationDatabase.h"
@@ -35,6 +38,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <optional>
+#include <set>
 
 using namespace irqlcheck;
 using namespace clang;
@@ -95,6 +100,19 @@ static cl::opt<bool> NoSharedPreambles(
              "preamble among TUs with the same leading #include block and "
              "flags (same findings, slower)"),
     cl::cat(Category));
+static cl::opt<std::string>
+    BaselinePath("baseline",
+                 cl::desc("Do not report the findings of this earlier SARIF "
+                          "output (matched by fingerprint)"),
+                 cl::value_desc("OLD.sarif"), cl::cat(Category));
+static cl::opt<std::string>
+    ConfigPath("config",
+               cl::desc("Use this project config for every file instead of "
+                        "each file's nearest .irqlcheck.yaml"),
+               cl::value_desc("FILE"), cl::cat(Category));
+static cl::opt<bool> NoConfig("no-config",
+                              cl::desc("Read no .irqlcheck.yaml"),
+                              cl::cat(Category));
 static cl::opt<bool> ListRules("list-rules",
                                cl::desc("Print the rules and exit"),
                                cl::cat(Category));
@@ -144,8 +162,15 @@ static const char Overview[] =
     "Findings go to stdout (or -o FILE), clang style, each with its source\n"
     "line, then a one-line summary to stderr; --format sarif writes SARIF\n"
     "2.1.0 instead. --explain RULE shows what a rule finds and why.\n\n"
-    "Exit status: 0 no findings, 1 findings reported, 2 an input could not\n"
-    "be analysed (the others are still analysed and reported).\n";
+    "Gating existing code: --baseline OLD.sarif reports only findings that\n"
+    "are not in OLD.sarif (an earlier --format sarif run); a comment\n"
+    "irqlcheck-suppress(RULE): reason, or #pragma warning(suppress: N) with\n"
+    "the rule's Code Analysis number, suppresses one finding; the nearest\n"
+    ".irqlcheck.yaml above each file selects rules, severities and\n"
+    "contracts. See docs/integrations.md.\n\n"
+    "Exit status: 0 no findings, 1 findings reported (not counting notes),\n"
+    "2 an input could not be analysed (the others are still analysed and\n"
+    "reported) or a config, baseline or suppression comment is bad.\n";
 
 static int fail(const llvm::Twine &Msg) {
   llvm::errs() << "irqlcheck: error: " << Msg << "\n";
@@ -176,6 +201,9 @@ static std::vector<SarifRule> sarifRules(llvm::StringRef Share) {
     SarifRule S;
     S.Id = R.Id.str();
     S.Summary = R.Summary.str();
+    for (llvm::StringRef N : llvm::split(R.CodeAnalysis, ' '))
+      if (!N.empty())
+        S.CodeAnalysis.push_back(("C" + N).str());
     llvm::Expected<std::string> Page = readRulePage(Share, R.Id);
     if (!Page) {
       llvm::consumeError(Page.takeError());
@@ -269,8 +297,14 @@ int main(int argc, const char **argv) {
   }
 
   if (ListRules) {
-    for (const RuleInfo &R : allRules())
-      llvm::outs() << R.Id << ": " << R.Summary << "\n";
+    for (const RuleInfo &R : allRules()) {
+      llvm::outs() << R.Id << ": " << R.Summary;
+      if (!R.CodeAnalysis.empty())
+        llvm::outs() << " (Code Analysis: C"
+                     << llvm::join(llvm::split(R.CodeAnalysis, ' '), ", C")
+                     << ")";
+      llvm::outs() << "\n";
+    }
     return 0;
   }
   if (Format != "text" && Format != "sarif")
@@ -293,12 +327,14 @@ int main(int argc, const char **argv) {
   if (!RuleError.empty())
     return fail(RuleError);
 
-  ContractDB Contracts;
-  if (llvm::Error E = loadContracts(
-          Contracts, Share,
-          std::vector<std::string>(RulesDirs.begin(), RulesDirs.end()))) {
-    llvm::errs() << llvm::toString(std::move(E)) << "\n";
-    return fail("cannot load the contract database");
+  if (!ConfigPath.empty() && NoConfig)
+    return fail("--config and --no-config exclude each other");
+  std::optional<Baseline> Base;
+  if (!BaselinePath.empty()) {
+    llvm::Expected<Baseline> B = Baseline::load(BaselinePath);
+    if (!B)
+      return fail(llvm::toString(B.takeError()));
+    Base = std::move(*B);
   }
 
   // Which TUs, compiled how.
@@ -322,6 +358,23 @@ int main(int argc, const char **argv) {
   if (Inputs.empty())
     return fail("no input files (give FILEs, or -p with a compilation "
                 "database)");
+
+  // Project configs: every input's, before anything is parsed, since their
+  // contracts are the whole program's. Then the contracts: built-in,
+  // configs', --rules (the command line wins).
+  ProjectConfigs Configs(ConfigPath, NoConfig);
+  for (const std::string &In : Inputs)
+    if (llvm::Expected<const ProjectConfig *> C = Configs.forFile(In); !C) {
+      llvm::errs() << llvm::toString(C.takeError()) << "\n";
+      return fail("cannot load the project config");
+    }
+  ContractDB Contracts;
+  if (llvm::Error E = loadContractLayers(
+          Contracts, Share, Configs.all(),
+          std::vector<std::string>(RulesDirs.begin(), RulesDirs.end()))) {
+    llvm::errs() << llvm::toString(std::move(E)) << "\n";
+    return fail("cannot load the contract database");
+  }
 
   // Parse (or load facts) in parallel; results land in input order, so the
   // output does not depend on scheduling.
@@ -357,8 +410,26 @@ int main(int argc, const char **argv) {
   }
 
   ProgramStats AStats;
-  std::vector<Finding> Findings =
-      analyseProgram(Facts, Contracts, Enabled, &AStats);
+  // A config's rule selection applies to the findings in its files, unless
+  // --enable chose the rules outright; its severities to all of them.
+  std::vector<Finding> Findings = analyseProgram(
+      Facts, Contracts, Enabled, [&](const Finding &F) {
+        if (!Enable.empty())
+          return true;
+        const ProjectConfig *C = Configs.forFileOrNull(F.At.File);
+        return !C || C->enabled(F.Rule);
+      },
+      &AStats);
+  for (Finding &F : Findings)
+    if (const ProjectConfig *C = Configs.forFileOrNull(F.At.File))
+      if (std::optional<Severity> S = C->severity(F.Rule))
+        F.Level = *S;
+  bool BadSetup = false;
+  if (llvm::Error E = Configs.takeError()) {
+    llvm::errs() << llvm::toString(std::move(E)) << "\n";
+    fail("cannot load the project config");
+    BadSetup = true;
+  }
   auto OutputStart = std::chrono::steady_clock::now();
 
   std::unique_ptr<llvm::raw_fd_ostream> File;
@@ -372,24 +443,60 @@ int main(int argc, const char **argv) {
   llvm::SmallString<256> Cwd;
   llvm::sys::fs::current_path(Cwd);
   SourceCache Sources;
+  std::string Prefix = std::string(Cwd) + "/";
+  auto DisplayPath = [&](const std::string &Path) {
+    llvm::StringRef P(Path);
+    if (P.consume_front(Prefix))
+      return P.str();
+    return Path;
+  };
+
+  // In-source suppressions: checked in every file with code or findings
+  // (an unknown rule name is an error, not a silent no-op), then applied.
+  {
+    std::set<std::string> Files;
+    for (const TUFacts &TU : Facts)
+      for (const FunctionFact &F : TU.Functions)
+        if (F.HasBody && F.At.valid())
+          Files.insert(F.At.File);
+    for (const Finding &F : Findings)
+      if (F.At.valid())
+        Files.insert(F.At.File);
+    Suppressions Supp(Sources);
+    for (const std::string &File : Files)
+      for (const std::string &E : Supp.check(File, DisplayPath(File))) {
+        llvm::errs() << E << "\n";
+        BadSetup = true;
+      }
+  }
+  size_t Suppressed = 0, Baselined = 0;
+  {
+    Suppressions Supp(Sources);
+    size_t Before = Findings.size();
+    llvm::erase_if(Findings,
+                   [&](const Finding &F) { return Supp.suppresses(F); });
+    Suppressed = Before - Findings.size();
+  }
+  FunctionLocator FunctionAt = functionLocator(Facts);
+  if (Base)
+    Baselined = Base->filter(
+        Findings, fingerprintFindings(Findings, Sources, FunctionAt));
+
   if (Format == "sarif") {
     SarifOptions Opts;
     Opts.ToolVersion = IRQLCHECK_VERSION;
     Opts.Rules = sarifRules(Share);
     Opts.SourceRoot = std::string(Cwd);
     Opts.Sources = &Sources;
-    Opts.FunctionAt = functionLocator(Facts);
+    Opts.FunctionAt = FunctionAt;
     Opts.Errors = Failures;
+    Opts.HasBaseline = Base.has_value();
+    Opts.Baselined = Baselined;
+    Opts.Suppressed = Suppressed;
     renderSarif(OS, Findings, Opts);
   } else {
-    std::string Prefix = std::string(Cwd) + "/";
     TextOptions Opts;
-    Opts.DisplayPath = [&](const std::string &Path) {
-      llvm::StringRef P(Path);
-      if (P.consume_front(Prefix))
-        return P.str();
-      return Path;
-    };
+    Opts.DisplayPath = DisplayPath;
     Opts.Color = Color == "always" ||
                  (Color == "auto" && !File &&
                   llvm::sys::Process::StandardOutHasColors());
@@ -400,14 +507,23 @@ int main(int argc, const char **argv) {
   OS.flush();
   // The summary goes to stderr, as clang's "N warnings generated.": stdout
   // (or -o FILE) holds findings only, for tools that parse it.
-  if (Format == "text" && !Findings.empty())
-    llvm::errs() << summarize(Findings) << "\n";
+  if (Format == "text") {
+    std::string Summary = summarize(Findings, Baselined, Suppressed);
+    if (!Summary.empty())
+      llvm::errs() << Summary << "\n";
+  }
   if (Stats)
     printStats(PStats, AStats, Results.size(), Failures.size(), Findings.size(),
                std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                              OutputStart)
                    .count());
-  if (!Failures.empty())
+  if (!Failures.empty() || BadSetup)
     return 2;
-  return Findings.empty() ? 0 : 1;
+  // Findings the config made notes are shown but do not fail the run.
+  return llvm::any_of(Findings,
+                      [](const Finding &F) {
+                        return F.Level != Severity::Note;
+                      })
+             ? 1
+             : 0;
 }

@@ -7,6 +7,8 @@ is a KeyError, not a silent pass):
   rule INDEX ID | SHORT | FULL | help.text FIRST LINE | markdown=yes/no
   base ID URI
   run executionSuccessful=BOOL notifications=N
+  notshown baseline=N suppressedInSource=N   (only with --baseline or
+                                              suppressions)
   notification LEVEL TEXT
   result RULEID ruleIndex=ok|WRONG(N) level=LEVEL
     at LOCATION
@@ -14,6 +16,7 @@ is a KeyError, not a silent pass):
     related ID LOCATION | MESSAGE
     flow LOCATION [essential] | MESSAGE
     fingerprint KEY VALUE
+    baselineState STATE   (only with --baseline)
 
 LOCATION is `[BASE]uri:startLine:startColumn-endColumn`.
 Usage: sarif_view.py FILE [--fingerprints]   (the latter: only
@@ -55,6 +58,10 @@ inv, = run["invocations"]
 notes = inv.get("toolExecutionNotifications", [])
 print("run executionSuccessful=%s notifications=%d" %
       (inv["executionSuccessful"], len(notes)))
+if "properties" in run:
+    h = run["properties"]["irqlcheckNotShown"]
+    print("notshown baseline=%d suppressedInSource=%d" %
+          (h["baseline"], h["suppressedInSource"]))
 for n in notes:
     print("notification", n["level"], n["message"]["text"])
 for res in results:
@@ -76,3 +83,5 @@ for res in results:
                       tl["location"]["message"]["text"])
     for k, v in sorted(res["partialFingerprints"].items()):
         print("  fingerprint", k, v)
+    if "baselineState" in res:
+        print("  baselineState", res["baselineState"])

@@ -297,9 +297,15 @@ llvm::Error ContractDB::loadFile(llvm::StringRef Path) {
                                    "%s: error: cannot read rules file: %s",
                                    Path.str().c_str(),
                                    Buf.getError().message().c_str());
+  return loadBuffer((*Buf)->getBuffer(), Path);
+}
+
+llvm::Error ContractDB::loadBuffer(llvm::StringRef Text,
+                                   llvm::StringRef Path) {
   std::string Diag;
   RulesFile F;
-  llvm::yaml::Input In((*Buf)->getMemBufferRef(), nullptr, collectDiag, &Diag);
+  llvm::yaml::Input In(llvm::MemoryBufferRef(Text, Path), nullptr, collectDiag,
+                       &Diag);
   In >> F;
   if (In.error())
     return llvm::createStringError(

@@ -169,6 +169,8 @@ public:
   /// later directories override earlier entries of the same name.
   llvm::Error loadDirectory(llvm::StringRef Dir);
   llvm::Error loadFile(llvm::StringRef Path);
+  /// Loads a rules file's text; \p Path names it in errors and contracts.
+  llvm::Error loadBuffer(llvm::StringRef Text, llvm::StringRef Path);
   /// Checks cross references (roles named by registrations exist).
   llvm::Error validate() const;
 

@@ -178,7 +178,7 @@ std::vector<Finding>
 irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
                           const ContractDB &BaseDB,
                           llvm::ArrayRef<std::string> EnabledRules,
-                          ProgramStats *Stats) {
+                          const FindingFilter &Keep, ProgramStats *Stats) {
   ProgramStats Ignored;
   ProgramStats &St = Stats ? *Stats : Ignored;
   PhaseTimer Timer;
@@ -264,6 +264,8 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
   ProgramContext PCtx{DB, Paged};
   for (const auto &R : Rules)
     R->onProgram(PCtx, Observed, Findings);
+  if (Keep)
+    llvm::erase_if(Findings, [&](const Finding &F) { return !Keep(F); });
   dropSupersededFindings(Findings);
   normalizeFindings(Findings);
   St.ProgramSeconds += Timer.lap();

@@ -14,6 +14,7 @@
 
 #include "llvm/ADT/ArrayRef.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,17 @@ struct ProgramStats {
   size_t Functions = 0, CallEdges = 0, Locks = 0;
 };
 
+/// Which findings to keep (a project config's rule selection by file).
+using FindingFilter = std::function<bool(const Finding &)>;
+
 /// Analyses \p TUs with \p DB and the rules in \p EnabledRules; the result
-/// is sorted and free of duplicates.
+/// is sorted and free of duplicates. \p Keep, if given, drops findings
+/// before one rule's finding supersedes another's at the same place, so a
+/// rule turned off for a file leaves the other's finding there.
 std::vector<Finding> analyseProgram(const std::vector<TUFacts> &TUs,
                                     const ContractDB &DB,
                                     llvm::ArrayRef<std::string> EnabledRules,
+                                    const FindingFilter &Keep = nullptr,
                                     ProgramStats *Stats = nullptr);
 
 /// Rule selection: every rule, minus \p Disable, or only \p Enable when it

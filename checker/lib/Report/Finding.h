@@ -14,11 +14,16 @@ struct Note {
   std::string Message;
 };
 
+/// How a finding is shown: `warning:` unless a project config says
+/// otherwise (`severity:` in .irqlcheck.yaml). Notes do not fail the run.
+enum class Severity { Note, Warning, Error };
+
 struct Finding {
   std::string Rule;
   Loc At;
   std::string Message;
   std::vector<Note> Notes;
+  Severity Level = Severity::Warning;
 };
 
 } // namespace irqlcheck

@@ -34,6 +34,18 @@ void irqlcheck::normalizeFindings(std::vector<Finding> &Findings) {
                  Findings.end());
 }
 
+llvm::StringRef irqlcheck::severityName(Severity S) {
+  switch (S) {
+  case Severity::Note:
+    return "note";
+  case Severity::Warning:
+    return "warning";
+  case Severity::Error:
+    return "error";
+  }
+  return "warning";
+}
+
 namespace {
 /// Prints one diagnostic line (and its source) with clang's colors: bold
 /// location, bold magenta `warning:`, bold black `note:`, a bold warning
@@ -44,7 +56,7 @@ public:
       : OS(OS), Opts(Opts) {}
 
   void print(const Loc &L, bool IsNote, llvm::StringRef Message,
-             llvm::StringRef Rule) {
+             llvm::StringRef Rule, Severity Level = Severity::Warning) {
     if (L.valid()) {
       color(llvm::raw_ostream::SAVEDCOLOR, true);
       OS << Opts.DisplayPath(L.File) << ":" << L.Line << ":" << L.Col << ": ";
@@ -56,8 +68,13 @@ public:
       reset();
       OS << Message << "\n";
     } else {
-      color(llvm::raw_ostream::MAGENTA, true);
-      OS << "warning: ";
+      // clang's colors: bold red errors, bold magenta warnings; a finding
+      // made a note by the config is bold black like the evidence notes.
+      color(Level == Severity::Error     ? llvm::raw_ostream::RED
+            : Level == Severity::Warning ? llvm::raw_ostream::MAGENTA
+                                         : llvm::raw_ostream::BLACK,
+            true);
+      OS << severityName(Level) << ": ";
       reset();
       color(llvm::raw_ostream::SAVEDCOLOR, true);
       OS << Message << " [" << Rule << "]";
@@ -109,7 +126,7 @@ void irqlcheck::renderText(llvm::raw_ostream &OS,
   OS.enable_colors(Options.Color);
   LinePrinter P(OS, Options);
   for (const Finding &F : Findings) {
-    P.print(F.At, /*IsNote=*/false, F.Message, F.Rule);
+    P.print(F.At, /*IsNote=*/false, F.Message, F.Rule, F.Level);
     for (const Note &N : F.Notes)
       P.print(N.At, /*IsNote=*/true, N.Message, "");
   }
@@ -138,4 +155,18 @@ std::string irqlcheck::summarize(const std::vector<Finding> &Findings) {
     First = false;
   }
   return S + ")";
+}
+
+std::string irqlcheck::summarize(const std::vector<Finding> &Findings,
+                                 size_t Baselined, size_t Suppressed) {
+  std::string Hidden;
+  if (Baselined)
+    Hidden = std::to_string(Baselined) + " in the baseline";
+  if (Suppressed)
+    Hidden += (Hidden.empty() ? "" : ", ") + std::to_string(Suppressed) +
+              " suppressed in the source";
+  if (Findings.empty())
+    return Hidden.empty() ? "" : "no findings shown (" + Hidden + ")";
+  std::string S = summarize(Findings);
+  return Hidden.empty() ? S : S + "; not shown: " + Hidden;
 }

@@ -21,6 +21,9 @@ namespace irqlcheck {
 
 class SourceCache;
 
+/// `note`, `warning` or `error`: the text output's word and SARIF's level.
+llvm::StringRef severityName(Severity S);
+
 /// Sorts and removes duplicates.
 void normalizeFindings(std::vector<Finding> &Findings);
 
@@ -46,6 +49,12 @@ void renderText(llvm::raw_ostream &OS, const std::vector<Finding> &Findings,
 /// (irql-too-low: 2, spinlock-leak: 1)`: rules in alphabetical order, files
 /// counted by the findings' own positions. Empty when there are none.
 std::string summarize(const std::vector<Finding> &Findings);
+
+/// The same, followed by what was not shown: `...; not shown: 2 in the
+/// baseline, 1 suppressed in the source`, or `no findings shown (2 in the
+/// baseline)` when nothing was. Empty when there is nothing at all.
+std::string summarize(const std::vector<Finding> &Findings, size_t Baselined,
+                      size_t Suppressed);
 
 } // namespace irqlcheck
 

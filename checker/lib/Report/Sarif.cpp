@@ -1,5 +1,6 @@
 //===- Sarif.cpp - SARIF 2.1.0 output -------------------------------------===//
 #include "Report/Sarif.h"
+#include "Report/Reporter.h"
 #include "Report/SourceCache.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -32,37 +33,76 @@ std::string irqlcheck::uriEncode(llvm::StringRef Path) {
   return Out;
 }
 
-/// The line without white space and comments, so that reindenting or
-/// editing a trailing comment keeps the fingerprint.
-static std::string normalizeLine(llvm::StringRef L) {
+/// The offending construct's code without white space and comments: from
+/// the finding's column to the end of its statement (a `;`, or a `{` that
+/// opens a body) or of the argument it is (a `,`, or a bracket closing one
+/// opened before it), across lines. A finding at a closing brace is that
+/// brace. So reindenting it, respacing it, breaking its arguments over
+/// lines or editing a comment in it keeps the fingerprint, and code before
+/// it on the line (`status = `) is not part of it.
+static std::string constructText(SourceCache &Sources, const Loc &At) {
+  std::optional<llvm::StringRef> Line = Sources.line(At.File, At.Line);
+  if (!Line)
+    return "";
+  llvm::StringRef Text = *Line;
+  if (At.Col >= 1 && At.Col <= Text.size())
+    Text = Text.substr(At.Col - 1);
   std::string Out;
-  char Quote = 0;
-  for (size_t I = 0; I < L.size(); ++I) {
-    char C = L[I];
-    if (Quote) {
-      Out += C;
-      if (C == '\\' && I + 1 < L.size())
-        Out += L[++I];
-      else if (C == Quote)
-        Quote = 0;
-      continue;
-    }
-    if (C == '"' || C == '\'') {
-      Quote = C;
-      Out += C;
-      continue;
-    }
-    if (L.substr(I).starts_with("//"))
-      break;
-    if (L.substr(I).starts_with("/*")) {
-      size_t End = L.find("*/", I + 2);
-      if (End == llvm::StringRef::npos)
+  int Depth = 0;
+  bool InComment = false;
+  // A statement rarely spans more lines; the bound keeps a finding at an
+  // unbalanced construct from hashing the rest of the file.
+  for (unsigned Next = At.Line + 1, Lines = 0; Lines < 64; ++Next, ++Lines) {
+    char Quote = 0;
+    for (size_t I = 0; I < Text.size(); ++I) {
+      char C = Text[I];
+      llvm::StringRef Rest = Text.substr(I);
+      if (InComment) {
+        if (Rest.starts_with("*/")) {
+          InComment = false;
+          ++I;
+        }
+        continue;
+      }
+      if (Quote) {
+        Out += C;
+        if (C == '\\' && I + 1 < Text.size())
+          Out += Text[++I];
+        else if (C == Quote)
+          Quote = 0;
+        continue;
+      }
+      if (C == '"' || C == '\'') {
+        Quote = C;
+        Out += C;
+        continue;
+      }
+      if (Rest.starts_with("//"))
         break;
-      I = End + 1;
-      continue;
-    }
-    if (!llvm::isSpace(C))
+      if (Rest.starts_with("/*")) {
+        InComment = true;
+        ++I;
+        continue;
+      }
+      if (llvm::isSpace(C))
+        continue;
+      if (C == '{' && Depth == 0 && !Out.empty())
+        return Out;
+      if (C == '(' || C == '[' || C == '{') {
+        ++Depth;
+      } else if (C == ')' || C == ']' || C == '}') {
+        if (Depth == 0)
+          return Out.empty() ? std::string(1, C) : Out;
+        --Depth;
+      } else if ((C == ';' || C == ',') && Depth == 0) {
+        return Out + C;
+      }
       Out += C;
+    }
+    std::optional<llvm::StringRef> NextLine = Sources.line(At.File, Next);
+    if (!NextLine)
+      break;
+    Text = *NextLine;
   }
   return Out;
 }
@@ -99,8 +139,7 @@ irqlcheck::fingerprintFindings(const std::vector<Finding> &Findings,
     Add(F.Rule);
     Add(FunctionAt ? FunctionAt(F.At) : "");
     Add(llvm::sys::path::filename(F.At.File));
-    std::optional<llvm::StringRef> Line = Sources.line(F.At.File, F.At.Line);
-    Add(Line ? normalizeLine(*Line) : "");
+    Add(constructText(Sources, F.At));
     for (llvm::StringRef Name : quotedNames(F.Message))
       Add(Name);
     std::array<uint8_t, 32> Digest = H.final();
@@ -170,7 +209,7 @@ public:
     json::Object Help{{"text", R.HelpText.empty() ? R.Summary : R.HelpText}};
     if (!R.HelpMarkdown.empty())
       Help["markdown"] = R.HelpMarkdown;
-    return json::Object{
+    json::Object Out{
         {"id", R.Id},
         {"shortDescription", json::Object{{"text", R.Summary}}},
         {"fullDescription",
@@ -179,17 +218,27 @@ public:
         {"help", std::move(Help)},
         {"defaultConfiguration", json::Object{{"level", "warning"}}},
     };
+    if (!R.CodeAnalysis.empty()) {
+      json::Array CA;
+      for (const std::string &N : R.CodeAnalysis)
+        CA.push_back(N);
+      Out["properties"] =
+          json::Object{{"microsoftCodeAnalysis", std::move(CA)}};
+    }
+    return std::move(Out);
   }
 
   json::Value result(const Finding &F, const std::string &Fingerprint) const {
     json::Object R{
         {"ruleId", F.Rule},
-        {"level", "warning"},
+        {"level", severityName(F.Level)},
         {"message", json::Object{{"text", F.Message}}},
         {"locations", json::Array{location(F.At, "")}},
         {"partialFingerprints",
          json::Object{{FingerprintKey, Fingerprint}}},
     };
+    if (Opts.HasBaseline)
+      R["baselineState"] = "new";
     for (size_t I = 0; I < Opts.Rules.size(); ++I)
       if (Opts.Rules[I].Id == F.Rule)
         R["ruleIndex"] = int64_t(I);
@@ -258,6 +307,11 @@ void irqlcheck::renderSarif(llvm::raw_ostream &OS,
       {"invocations", json::Array{std::move(Invocation)}},
       {"results", std::move(Results)},
   };
+  if (Opts.HasBaseline || Opts.Suppressed)
+    Run["properties"] = json::Object{
+        {"irqlcheckNotShown",
+         json::Object{{"baseline", int64_t(Opts.Baselined)},
+                      {"suppressedInSource", int64_t(Opts.Suppressed)}}}};
   json::Object Log{
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},

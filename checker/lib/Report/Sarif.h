@@ -23,8 +23,9 @@ namespace irqlcheck {
 
 class SourceCache;
 
-/// The partialFingerprints key of irqlcheck's fingerprint.
-inline constexpr const char *FingerprintKey = "irqlcheck/v1";
+/// The partialFingerprints key of irqlcheck's fingerprint. v2 hashes the
+/// offending construct's text across lines (v1: the offending line's).
+inline constexpr const char *FingerprintKey = "irqlcheck/v2";
 
 /// Rule metadata for `tool.driver.rules`.
 struct SarifRule {
@@ -33,6 +34,9 @@ struct SarifRule {
   std::string Description;  ///< fullDescription: the page's introduction.
   std::string HelpText;     ///< help.text
   std::string HelpMarkdown; ///< help.markdown: the whole page (may be empty).
+  /// Microsoft Code Analysis warnings for the same defect ("C28121"):
+  /// properties.microsoftCodeAnalysis, when there are any.
+  std::vector<std::string> CodeAnalysis;
 };
 
 /// Names the function a position lies in (empty if none is known).
@@ -51,13 +55,20 @@ struct SarifOptions {
   /// Inputs that could not be analysed: toolExecutionNotifications, and
   /// the run's executionSuccessful is false.
   std::vector<std::string> Errors;
+  /// --baseline was given: each result is `baselineState: new`, and the
+  /// run's properties count the findings hidden by it and by suppressions.
+  bool HasBaseline = false;
+  size_t Baselined = 0;
+  size_t Suppressed = 0;
 };
 
 /// The fingerprint of each finding (same order): a hash of the rule, the
-/// enclosing function, the file's name, the offending line's text without
-/// white space or comment, and the names the message quotes (callee, lock),
-/// then `:N` counting equal hashes in order. Line numbers are left out, so
-/// lines inserted or removed elsewhere do not change it.
+/// enclosing function, the file's name, the text of the offending construct
+/// (from the finding's column to the end of its statement or argument,
+/// across lines) without white space or comments, and the names the
+/// message quotes (callee, lock), then `:N` counting equal hashes in order.
+/// Line numbers are left out, so lines inserted or removed elsewhere, and
+/// reformatting the construct, do not change it.
 std::vector<std::string> fingerprintFindings(const std::vector<Finding> &Findings,
                                              SourceCache &Sources,
                                              const FunctionLocator &FunctionAt);

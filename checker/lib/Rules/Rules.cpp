@@ -2,13 +2,14 @@
 #include "Rules/Rules.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
 
 using namespace irqlcheck;
 
 Rule::~Rule() = default;
 
 static const RuleInfo Catalogue[] = {
-#define RULE(Id, Summary) {Id, Summary},
+#define RULE(Id, Summary, CodeAnalysis) {Id, Summary, CodeAnalysis},
 #include "Rules/Rules.def"
 };
 
@@ -16,6 +17,20 @@ llvm::ArrayRef<RuleInfo> irqlcheck::allRules() { return Catalogue; }
 
 bool irqlcheck::isKnownRule(llvm::StringRef Id) {
   return llvm::any_of(Catalogue, [&](const RuleInfo &R) { return R.Id == Id; });
+}
+
+std::vector<llvm::StringRef> irqlcheck::rulesForCodeAnalysis(unsigned Number) {
+  std::vector<llvm::StringRef> Out;
+  for (const RuleInfo &R : Catalogue) {
+    llvm::SmallVector<llvm::StringRef, 4> Numbers;
+    R.CodeAnalysis.split(Numbers, ' ', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef N : Numbers) {
+      unsigned V = 0;
+      if (!N.getAsInteger(10, V) && V == Number)
+        Out.push_back(R.Id);
+    }
+  }
+  return Out;
 }
 
 static std::vector<Note> asNotes(const std::vector<RoleEvidence> &Why) {

@@ -28,11 +28,17 @@ namespace irqlcheck {
 struct RuleInfo {
   llvm::StringRef Id;
   llvm::StringRef Summary;
+  /// Microsoft Code Analysis warning numbers for the same defect,
+  /// space-separated, the closest first; empty if there is none.
+  llvm::StringRef CodeAnalysis;
 };
 
 /// Every rule, in catalogue order.
 llvm::ArrayRef<RuleInfo> allRules();
 bool isKnownRule(llvm::StringRef Id);
+/// The rules Code Analysis warning \p Number maps to (none for a number
+/// that is not one of theirs, such as a compiler warning).
+std::vector<llvm::StringRef> rulesForCodeAnalysis(unsigned Number);
 
 /// One use of a lock or a field, kept by a whole-program rule during the
 /// per-function pass and judged once every function has been seen (a lock
