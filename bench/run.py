@@ -34,6 +34,7 @@ class Measure:
         self.wall = self.cpu = 0.0
         self.rss_kb = 0
         self.failed = 0
+        self.status = 0
 
 
 def run_many(name, commands, jobs, cwd):

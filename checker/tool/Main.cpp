@@ -12,9 +12,7 @@
 #include "Driver/Program.h"
 #include "Driver/ProjectConfig.h"
 #include "Driver/Resources.h"
-#include "Driver/SharedPreamble.h"
 #include "Driver/TUParser.h"
-#include "Facts/Extractor.h"
 #include "Facts/Serialize.h"
 #include "Report/Baseline.h"
 #include "Report/Reporter.h"
@@ -35,7 +33,6 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Signals.h"
-#include "llvm/Support/VirtualFileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>

@@ -134,12 +134,6 @@ private:
 };
 } // namespace irqlcheck
 
-namespace {
-/// Counts errors; the preamble is not used if its headers do not compile
-/// (the TUs' own parses then report the errors).
-class ErrorCounter : public DiagnosticConsumer {};
-} // namespace
-
 namespace irqlcheck {
 class PreambleBuilder : public tooling::ToolAction {
 public:
@@ -151,11 +145,13 @@ public:
                      std::shared_ptr<PCHContainerOperations> PCHOps,
                      DiagnosticConsumer *) override {
     if (Inv->getFrontendOpts().Inputs.size() != 1)
-      return Fail("not one input");
+      return false;
     auto Main = Files->getBufferForFile(Inv->getFrontendOpts().Inputs[0].getFile());
     if (!Main)
-      return Fail("cannot read the file");
-    ErrorCounter Errors;
+      return false;
+    // Counts errors: the preamble is not used if its headers do not
+    // compile (the TUs' own parses then report them).
+    DiagnosticConsumer Errors;
     IntrusiveRefCntPtr<DiagnosticsEngine> Diags =
         CompilerInstance::createDiagnostics(&Inv->getDiagnosticOpts(), &Errors,
                                             /*ShouldOwnClient=*/false);
@@ -164,23 +160,15 @@ public:
         *Inv, Main->get(), PreambleBounds(Size, true), *Diags,
         Files->getVirtualFileSystemPtr(), PCHOps, /*StoreInMemory=*/true, "",
         Recorder);
-    if (!P)
-      return Fail(P.getError().message());
-    if (Errors.getNumErrors())
-      return Fail("its headers do not compile");
-    if (Recorder.OwnDirectives)
-      return Fail("its include block has pragmas or annotations of its own");
+    // Not when its headers do not compile, nor when its include block has
+    // pragmas or annotations of its own.
+    if (!P || Errors.getNumErrors() || Recorder.OwnDirectives)
+      return false;
     Out.Pch.emplace(std::move(*P));
     return true;
   }
 
-  std::string Why;
-
 private:
-  bool Fail(const std::string &Reason) {
-    Why = Reason;
-    return false;
-  }
   SharedPreamble &Out;
   unsigned Size;
 };
@@ -188,17 +176,15 @@ private:
 
 std::shared_ptr<const SharedPreamble>
 SharedPreamble::build(const ParseSettings &S, const std::string &File,
-                      unsigned Size, std::string &Why) {
+                      unsigned Size) {
   auto Out = std::make_shared<SharedPreamble>();
   PreambleBuilder Builder(*Out, Size);
   std::unique_ptr<tooling::ClangTool> Tool = makeTool(S, File);
   Tool->setPrintErrorMessage(false);
   IgnoringDiagConsumer Quiet;
   Tool->setDiagnosticConsumer(&Quiet);
-  if (Tool->run(&Builder) != 0 || !Out->Pch) {
-    Why = Builder.Why.empty() ? "it could not be built" : Builder.Why;
+  if (Tool->run(&Builder) != 0 || !Out->Pch)
     return nullptr;
-  }
   return Out;
 }
 
@@ -302,15 +288,13 @@ irqlcheck::groupByPreamble(const ParseSettings &S,
     Key += '\0';
     Key += Block.Directives;
     auto [It, New] = ByKey.try_emplace(Key, Groups.size());
-    if (New) {
+    if (New)
       Groups.emplace_back();
-      Groups.back().IncludeBlock = Block.Size;
-    }
     Groups[It->second].Members.push_back(I);
     Groups[It->second].Sizes.push_back(Block.Size);
   }
   for (PreambleGroup &G : Groups)
     if (G.Members.size() < 2)
-      G.IncludeBlock = 0; // Building it would cost more than it saves.
+      G.Sizes.clear(); // Building it would cost more than it saves.
   return Groups;
 }

@@ -46,12 +46,12 @@ IncludeBlock includeBlock(llvm::StringRef Text);
 
 class SharedPreamble {
 public:
-  /// Builds the preamble of \p File's first \p Size bytes; null (and \p Why
-  /// set) when it cannot be shared: it does not compile, or it has
-  /// something of the file's own that the extractor would need.
+  /// Builds the preamble of \p File's first \p Size bytes; null when it
+  /// cannot be shared: it does not compile, or it has something of the
+  /// file's own that the extractor would need. Its TUs are then parsed from
+  /// scratch.
   static std::shared_ptr<const SharedPreamble>
-  build(const ParseSettings &S, const std::string &File, unsigned Size,
-        std::string &Why);
+  build(const ParseSettings &S, const std::string &File, unsigned Size);
 
   /// Makes \p CI parse its main file on top of the preamble, skipping the
   /// file's own include block of \p Size bytes (the same directives as the
@@ -84,10 +84,10 @@ private:
 /// TUs that can share a preamble: Members index the files given.
 struct PreambleGroup {
   std::vector<size_t> Members;
-  /// The first member's include block size; 0: the members are parsed
-  /// from scratch.
-  unsigned IncludeBlock = 0;
-  std::vector<unsigned> Sizes; ///< Each member's own include block size.
+  /// Each member's own include block size; empty when the members are
+  /// parsed from scratch.
+  std::vector<unsigned> Sizes;
+  bool shared() const { return !Sizes.empty(); }
 };
 
 /// Groups \p Files by compile command (less the file's own name and

@@ -250,7 +250,7 @@ std::vector<TUResult> irqlcheck::parseAll(
     Groups = groupByPreamble(S, Inputs);
   } else {
     for (size_t I = 0; I < Inputs.size(); ++I)
-      Groups.push_back({{I}, 0});
+      Groups.push_back({{I}, {}});
   }
   std::vector<GroupState> State(Groups.size());
   std::vector<TUResult> Results(Inputs.size());
@@ -259,9 +259,8 @@ std::vector<TUResult> irqlcheck::parseAll(
   auto BuildPreamble = [&](size_t G) {
     Clock::time_point T = Clock::now();
     const std::string &First = Inputs[Groups[G].Members.front()];
-    std::string Why;
     std::shared_ptr<const SharedPreamble> P =
-        SharedPreamble::build(S, First, Groups[G].IncludeBlock, Why);
+        SharedPreamble::build(S, First, Groups[G].Sizes.front());
     {
       std::lock_guard<std::mutex> Lock(StatsMutex);
       Stats.PreambleSeconds += secondsSince(T);
@@ -274,7 +273,7 @@ std::vector<TUResult> irqlcheck::parseAll(
   };
   auto ParseOne = [&](size_t G, size_t I, unsigned Size) {
     std::shared_ptr<const SharedPreamble> P;
-    if (Groups[G].IncludeBlock) {
+    if (Groups[G].shared()) {
       std::unique_lock<std::mutex> Lock(State[G].M);
       State[G].Built.wait(Lock, [&] { return State[G].Ready; });
       P = State[G].Preamble;
@@ -302,7 +301,7 @@ std::vector<TUResult> irqlcheck::parseAll(
     size_t NextBuild = 0;
     auto BuildAhead = [&](size_t Upto) {
       for (; NextBuild < Groups.size() && NextBuild <= Upto; ++NextBuild)
-        if (Groups[NextBuild].IncludeBlock)
+        if (Groups[NextBuild].shared())
           Pool.async([&, G = NextBuild] { BuildPreamble(G); });
     };
     for (size_t G = 0; G < Groups.size(); ++G) {
@@ -310,7 +309,7 @@ std::vector<TUResult> irqlcheck::parseAll(
       BuildAhead(G + 1);
       for (size_t M = 0; M < Groups[G].Members.size(); ++M)
         Pool.async([&, G, I = Groups[G].Members[M],
-                    Size = Groups[G].IncludeBlock ? Groups[G].Sizes[M] : 0] {
+                    Size = Groups[G].shared() ? Groups[G].Sizes[M] : 0] {
           ParseOne(G, I, Size);
         });
     }
