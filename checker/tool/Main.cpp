@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "Config.h"
 #include "Driver/CompileDB.h"
+#include "Driver/InputCheck.h"
 #include "Driver/Program.h"
 #include "Driver/Resources.h"
 #include "Facts/Extractor.h"
@@ -201,14 +202,9 @@ struct TUResult {
 static TUResult parseTU(const tooling::CompilationDatabase &DB,
                         const std::string &File) {
   TUResult R;
-  if (!llvm::sys::fs::exists(File)) {
-    R.Failure = "'" + File + "': no such file";
+  R.Failure = checkSourceFile(File);
+  if (!R.Failure.empty())
     return R;
-  }
-  if (llvm::sys::fs::is_directory(File)) {
-    R.Failure = "'" + File + "': is a directory";
-    return R;
-  }
   for (const tooling::CompileCommand &C : DB.getCompileCommands(File))
     if (!llvm::sys::fs::is_directory(C.Directory)) {
       R.Failure = "'" + File + "': its compile directory '" + C.Directory +
@@ -344,46 +340,63 @@ int main(int argc, const char **argv) {
     OS << "irqlcheck " << IRQLCHECK_VERSION << " (LLVM " LLVM_VERSION_STRING
        << ")\n";
   });
+  // A bad option, an unknown rule name or a broken rules file is reported
+  // and left out, and the inputs are still analysed with the rest: the
+  // exit status is 2 in the end.
+  bool BadConfig = false;
   std::string ParseErrors;
   llvm::raw_string_ostream ParseErrOS(ParseErrors);
   if (!cl::ParseCommandLineOptions(Own.size(), Own.data(), Overview,
                                    &ParseErrOS)) {
     ParseErrOS.flush();
     llvm::errs() << ParseErrors;
-    return fail("bad command line (see --help)");
+    BadConfig = true;
+    fail("bad command line (see --help); going on without what was not "
+         "understood");
   }
 
   if (ListRules) {
     for (const RuleInfo &R : allRules())
       llvm::outs() << R.Id << ": " << R.Summary << "\n";
-    return 0;
+    return BadConfig ? 2 : 0;
   }
-  if (Format != "text" && Format != "sarif")
-    return fail("unknown --format '" + Format + "' (expected text or sarif)");
-  for (const cl::opt<std::string> *O : {&Color, &Progress})
-    if (!isWhen(*O))
-      return fail("unknown --" + O->ArgStr + " '" + *O +
-                  "' (expected auto, always or never)");
+  if (Format != "text" && Format != "sarif") {
+    BadConfig = true;
+    fail("unknown --format '" + Format +
+         "' (expected text or sarif); using text");
+    Format = "text";
+  }
+  for (cl::opt<std::string> *O : {&Color, &Progress})
+    if (!isWhen(*O)) {
+      BadConfig = true;
+      fail("unknown --" + O->ArgStr + " '" + *O +
+           "' (expected auto, always or never); using auto");
+      *O = "auto";
+    }
 
   static int Anchor;
   std::string Share = shareDirFor(
       llvm::sys::fs::getMainExecutable(argv[0], (void *)&Anchor));
   if (!Explain.empty())
-    return explain(Share, Explain);
+    return std::max(explain(Share, Explain), BadConfig ? 2 : 0);
 
   std::string RuleError;
   std::vector<std::string> Enabled = selectRules(
       std::vector<std::string>(Enable.begin(), Enable.end()),
       std::vector<std::string>(Disable.begin(), Disable.end()), RuleError);
-  if (!RuleError.empty())
-    return fail(RuleError);
+  if (!RuleError.empty()) {
+    BadConfig = true;
+    fail(RuleError + "; ignored");
+  }
 
   ContractDB Contracts;
   if (llvm::Error E = loadContracts(
           Contracts, Share,
           std::vector<std::string>(RulesDirs.begin(), RulesDirs.end()))) {
     llvm::errs() << llvm::toString(std::move(E)) << "\n";
-    return fail("cannot load the contract database");
+    BadConfig = true;
+    fail("the rules above are in error and left out; analysing with the "
+         "rest");
   }
 
   // Which TUs, compiled how.
@@ -392,14 +405,18 @@ int main(int argc, const char **argv) {
   if (!BuildPath.empty()) {
     std::string Err;
     DB = loadCompileDatabase(BuildPath, Err);
-    if (!DB)
-      return fail("cannot load compilation database '" + BuildPath +
-                  "': " + Err);
-    if (Inputs.empty()) {
+    if (!DB) {
+      BadConfig = true;
+      fail("cannot load compilation database " + Err +
+           (Inputs.empty() ? "" : "; compiling the FILEs without it"));
+      if (Inputs.empty())
+        return 2;
+    } else if (Inputs.empty()) {
       Inputs = DB->getAllFiles();
       llvm::sort(Inputs);
     }
-  } else {
+  }
+  if (!DB) {
     std::vector<std::string> Args =
         HaveCompilerArgs ? CompilerArgs : defaultCompilerArgs(Share);
     DB = std::make_unique<tooling::FixedCompilationDatabase>(".", Args);
@@ -489,7 +506,7 @@ int main(int argc, const char **argv) {
   // (or -o FILE) holds findings only, for tools that parse it.
   if (Format == "text" && !Findings.empty())
     llvm::errs() << summarize(Findings) << "\n";
-  if (!Failures.empty())
+  if (!Failures.empty() || BadConfig)
     return 2;
   return Findings.empty() ? 0 : 1;
 }

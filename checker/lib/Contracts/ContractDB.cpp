@@ -297,9 +297,14 @@ llvm::Error ContractDB::loadFile(llvm::StringRef Path) {
                                    "%s: error: cannot read rules file: %s",
                                    Path.str().c_str(),
                                    Buf.getError().message().c_str());
+  return loadBuffer((*Buf)->getBuffer(), Path);
+}
+
+llvm::Error ContractDB::loadBuffer(llvm::StringRef Text, llvm::StringRef Path) {
   std::string Diag;
   RulesFile F;
-  llvm::yaml::Input In((*Buf)->getMemBufferRef(), nullptr, collectDiag, &Diag);
+  llvm::yaml::Input In(llvm::MemoryBufferRef(Text, Path), nullptr, collectDiag,
+                       &Diag);
   In >> F;
   if (In.error())
     return llvm::createStringError(
@@ -346,13 +351,15 @@ llvm::Error ContractDB::loadDirectory(llvm::StringRef Dir) {
                                    "%s: error: no *.yaml rules files",
                                    Dir.str().c_str());
   llvm::sort(Files);
+  // One broken file does not keep the others out.
+  llvm::Error Errors = llvm::Error::success();
   for (const std::string &F : Files)
-    if (llvm::Error E = loadFile(F))
-      return E;
-  return llvm::Error::success();
+    Errors = llvm::joinErrors(std::move(Errors), loadFile(F));
+  return Errors;
 }
 
 llvm::Error ContractDB::validate() const {
+  llvm::Error Errors = llvm::Error::success();
   std::vector<std::string> Keys;
   for (const auto &E : Contracts)
     Keys.push_back(E.getKey().str());
@@ -361,17 +368,21 @@ llvm::Error ContractDB::validate() const {
     const Contract &C = Contracts.find(K)->second;
     for (const Registration &R : C.Registers)
       if (!role(R.Role))
-        return llvm::createStringError(
-            std::errc::invalid_argument,
-            "%s: error: function '%s' registers unknown role '%s'",
-            C.File.c_str(), C.Name.c_str(), R.Role.c_str());
+        Errors = llvm::joinErrors(
+            std::move(Errors),
+            llvm::createStringError(
+                std::errc::invalid_argument,
+                "%s: error: function '%s' registers unknown role '%s'",
+                C.File.c_str(), C.Name.c_str(), R.Role.c_str()));
   }
   for (const FieldRegistration &F : Fields)
     if (!role(F.Role))
-      return llvm::createStringError(std::errc::invalid_argument,
-                                     "error: field '%s' names unknown role '%s'",
-                                     F.Field.c_str(), F.Role.c_str());
-  return llvm::Error::success();
+      Errors = llvm::joinErrors(
+          std::move(Errors),
+          llvm::createStringError(std::errc::invalid_argument,
+                                  "error: field '%s' names unknown role '%s'",
+                                  F.Field.c_str(), F.Role.c_str()));
+  return Errors;
 }
 
 const Contract *ContractDB::lookup(llvm::StringRef Function) const {

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Stress irqlcheck with inputs nobody wrote by hand; it must never crash
+or hang.
+
+Two kinds of input, alternating, from one seeded RNG (a run is repeatable):
+  csmith  a random C program from Debian's csmith (runtime headers from
+          libcsmith-dev in /usr/include/csmith), compiled either with the
+          host's flags (`-- -I/usr/include/csmith`) or with irqlcheck's
+          default DDK flags plus that -I;
+  refdrv  the reference driver with random lines of its sources deleted or
+          duplicated (it still includes ntddk.h and mostly compiles, so the
+          analysis, not only the parser, sees broken programs).
+
+Each run must end within --timeout seconds with exit status 0, 1 or 2
+(findings or an input reported as not analysable are fine); a signal, a
+sanitizer report (other status) or a timeout is a failure, and its input is
+kept under --work/failures/ with the command that shows it.
+
+  stress.py --irqlcheck build/bin/irqlcheck --seed 1 --count 200
+  stress.py --irqlcheck build/bin/irqlcheck --seed 7 --time-budget 600
+"""
+import argparse
+import glob
+import os
+import random
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REFDRV = os.path.join(HERE, "..", "reference-driver")
+CSMITH_INCLUDE = "/usr/include/csmith"
+
+
+def csmith_input(rng, workdir, irqlcheck):
+    """A csmith program and the command that analyses it."""
+    seed = rng.randrange(2**31)
+    src = os.path.join(workdir, "csmith_%d.c" % seed)
+    # Small programs: irqlcheck's cost is in the call graph and the
+    # dataflow, which a few functions exercise as well as many.
+    subprocess.run(["csmith", "--seed", str(seed), "--max-funcs", "8",
+                    "-o", src], check=True, stdout=subprocess.DEVNULL)
+    if rng.random() < 0.5:
+        cmd = [irqlcheck, "--no-source", src, "--", "-I" + CSMITH_INCLUDE, "-w"]
+    else:
+        cmd = [irqlcheck, "--no-source", "--extra-arg=-I" + CSMITH_INCLUDE, src]
+    return "csmith seed %d" % seed, [src], cmd
+
+
+def refdrv_input(rng, workdir, irqlcheck):
+    """The reference driver with random lines deleted or duplicated."""
+    d = os.path.join(workdir, "refdrv_%d" % rng.randrange(2**31))
+    os.makedirs(d)
+    names = sorted(os.path.basename(p) for p in
+                   glob.glob(os.path.join(REFDRV, "*.[ch]")))
+    for n in names:
+        shutil.copy(os.path.join(REFDRV, n), d)
+    victims = rng.sample(names, rng.randint(1, 2))
+    what = []
+    for n in victims:
+        path = os.path.join(d, n)
+        with open(path, encoding="utf-8") as f:
+            lines = f.readlines()
+        for _ in range(rng.randint(1, 8)):
+            i = rng.randrange(len(lines))
+            if rng.random() < 0.5:
+                what.append("%s:-%d" % (n, i + 1))
+                del lines[i]
+            else:
+                what.append("%s:+%d" % (n, i + 1))
+                lines.insert(i, lines[i])
+        with open(path, "w", encoding="utf-8") as f:
+            f.writelines(lines)
+    srcs = [os.path.join(d, n) for n in names if n.endswith(".c")]
+    cmd = [irqlcheck, "--no-source", "-j1"] + srcs
+    return "refdrv " + " ".join(what), [d], cmd
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--irqlcheck", required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--count", type=int, default=0,
+                    help="inputs to run (0: until --time-budget is spent)")
+    ap.add_argument("--time-budget", type=float, default=0,
+                    help="seconds; no new input starts after that")
+    ap.add_argument("--timeout", type=float, default=20,
+                    help="seconds one irqlcheck run may take")
+    ap.add_argument("--kinds", default="csmith,refdrv")
+    ap.add_argument("--work", help="directory for inputs (default: a temp dir)")
+    args = ap.parse_args()
+    if not args.count and not args.time_budget:
+        ap.error("give --count or --time-budget (or both)")
+    if not os.access(args.irqlcheck, os.X_OK):
+        ap.error("no irqlcheck at %s" % args.irqlcheck)
+    kinds = {"csmith": csmith_input, "refdrv": refdrv_input}
+    makers = [kinds[k] for k in args.kinds.split(",")]
+    if csmith_input in makers and (not shutil.which("csmith") or
+                                   not os.path.isdir(CSMITH_INCLUDE)):
+        sys.exit("stress: needs csmith and libcsmith-dev (scripts/setup.sh "
+                 "installs them)")
+
+    work = args.work or tempfile.mkdtemp(prefix="irqlcheck-stress-")
+    os.makedirs(work, exist_ok=True)
+    failures_dir = os.path.join(work, "failures")
+    rng = random.Random(args.seed)
+    start = time.monotonic()
+    statuses, failures, slowest, n = {}, [], (0.0, ""), 0
+    while True:
+        if args.count and n >= args.count:
+            break
+        if args.time_budget and time.monotonic() - start >= args.time_budget:
+            break
+        make = makers[n % len(makers)]
+        n += 1
+        what, files, cmd = make(rng, work, os.path.abspath(args.irqlcheck))
+        t0 = time.monotonic()
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, timeout=args.timeout)
+            status, err = p.returncode, p.stderr.decode("utf-8", "replace")
+        except subprocess.TimeoutExpired:
+            status, err = "timeout", ""
+        took = time.monotonic() - t0
+        slowest = max(slowest, (took, what))
+        statuses[status] = statuses.get(status, 0) + 1
+        if status not in (0, 1, 2):
+            keep = os.path.join(failures_dir, "%d" % n)
+            os.makedirs(keep, exist_ok=True)
+            for f in files:
+                (shutil.copytree if os.path.isdir(f) else shutil.copy)(
+                    f, os.path.join(keep, os.path.basename(f)))
+            with open(os.path.join(keep, "command"), "w") as f:
+                f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
+            failures.append((what, status, keep))
+            print("stress: FAIL (%s) %s: kept in %s\n%s" %
+                  (status, what, keep, err[-4000:]), flush=True)
+        else:
+            for f in files:
+                (shutil.rmtree if os.path.isdir(f) else os.remove)(f)
+    took = time.monotonic() - start
+    print("stress: %d inputs in %.0f s (seed %d), exit statuses %s, slowest "
+          "%.1f s (%s), %d failures" %
+          (n, took, args.seed,
+           ", ".join("%s: %d" % (k, v) for k, v in
+                     sorted(statuses.items(), key=lambda kv: str(kv[0]))),
+           slowest[0], slowest[1], len(failures)))
+    if not args.work and not failures:
+        shutil.rmtree(work)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
