@@ -6,8 +6,12 @@ cd "$(dirname "$0")/.."
 
 # libicu72 and python3-jsonschema are for the tests' SARIF validation (the
 # validator is a .NET program that loads ICU; the schema check is Python).
+# libclang-rt-19-dev has clang-19's sanitizer and libFuzzer runtimes (the
+# sanitizer build and the fuzzers of scripts/test.sh); csmith and
+# libcsmith-dev (its runtime headers) are for test/stress/stress.py.
 PKGS=(clang-19 libclang-19-dev llvm-19-dev llvm-19-tools cmake ninja-build
-      mingw-w64-x86-64-dev libicu72 python3-jsonschema)
+      mingw-w64-x86-64-dev libicu72 python3-jsonschema
+      libclang-rt-19-dev csmith libcsmith-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
