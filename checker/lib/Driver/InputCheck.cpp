@@ -22,7 +22,7 @@ static StringRef kindName(fs::file_type T) {
   case fs::file_type::socket_file:
     return "a socket";
   default:
-    return "not a regular file";
+    return "a special file";
   }
 }
 
