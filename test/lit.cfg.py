@@ -48,8 +48,10 @@ config.substitutions.append(("%sarif_view", "%s %s" % (
 # clang-19, so the tests that load it say `UNSUPPORTED: asan`.
 if getattr(config, "sanitize", False):
     config.available_features.add("asan")
-    config.environment["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
-    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    # A report aborts (SIGABRT): the sanitizers' default exit status, 1,
+    # is irqlcheck's "findings", which a test could take for success.
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=1"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:abort_on_error=1"
     config.environment["LSAN_OPTIONS"] = "suppressions=%s:print_suppressions=0" % (
         os.path.join(config.test_source_root, "lsan.supp"))
 # libFuzzer targets (IRQLCHECK_FUZZ): the short fuzzing runs.

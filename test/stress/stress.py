@@ -13,8 +13,10 @@ Two kinds of input, alternating, from one seeded RNG (a run is repeatable):
 
 Each run must end within --timeout seconds with exit status 0, 1 or 2
 (findings or an input reported as not analysable are fine); a signal, a
-sanitizer report (other status) or a timeout is a failure, and its input is
-kept under --work/failures/ with the command that shows it.
+sanitizer report or a timeout is a failure, and its input is kept under
+--work/failures/ with the command that shows it. A sanitizer build's
+reports abort (ASAN_OPTIONS/UBSAN_OPTIONS are set so, unless given): their
+default exit status, 1, would pass for "findings".
 
   stress.py --irqlcheck build/bin/irqlcheck --seed 1 --count 200
   stress.py --irqlcheck build/bin/irqlcheck --seed 7 --time-budget 600
@@ -33,6 +35,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REFDRV = os.path.join(HERE, "..", "reference-driver")
 CSMITH_INCLUDE = "/usr/include/csmith"
+SANITIZER_REPORTS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                     "runtime error:")
 
 
 def csmith_input(rng, workdir, irqlcheck):
@@ -104,6 +108,9 @@ def main():
         sys.exit("stress: needs csmith and libcsmith-dev (scripts/setup.sh "
                  "installs them)")
 
+    os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
+    os.environ.setdefault("UBSAN_OPTIONS",
+                          "halt_on_error=1:abort_on_error=1:print_stacktrace=1")
     work = args.work or tempfile.mkdtemp(prefix="irqlcheck-stress-")
     os.makedirs(work, exist_ok=True)
     failures_dir = os.path.join(work, "failures")
@@ -129,6 +136,8 @@ def main():
         slowest = max(slowest, (took, what))
         key = "%s %s" % (what.split()[0], status)
         statuses[key] = statuses.get(key, 0) + 1
+        if status in (0, 1, 2) and any(r in err for r in SANITIZER_REPORTS):
+            status = "sanitizer"
         if status not in (0, 1, 2):
             keep = os.path.join(failures_dir, "%d" % n)
             os.makedirs(keep, exist_ok=True)
