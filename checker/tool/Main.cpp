@@ -342,35 +342,40 @@ int main(int argc, const char **argv) {
   });
   // A bad option, an unknown rule name or a broken rules file is reported
   // and left out, and the inputs are still analysed with the rest: the
-  // exit status is 2 in the end.
-  bool BadConfig = false;
+  // exit status is 2 in the end, and SARIF lists the errors.
+  std::vector<std::string> ConfigErrors;
+  auto configError = [&](const llvm::Twine &Msg) {
+    ConfigErrors.push_back(Msg.str());
+    fail(ConfigErrors.back());
+  };
   std::string ParseErrors;
   llvm::raw_string_ostream ParseErrOS(ParseErrors);
   if (!cl::ParseCommandLineOptions(Own.size(), Own.data(), Overview,
                                    &ParseErrOS)) {
     ParseErrOS.flush();
     llvm::errs() << ParseErrors;
-    BadConfig = true;
-    fail("bad command line (see --help); going on without what was not "
-         "understood");
+    llvm::SmallVector<llvm::StringRef, 4> Lines;
+    llvm::StringRef(ParseErrors).split(Lines, '\n', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef L : Lines)
+      ConfigErrors.push_back(L.trim().str());
+    configError("bad command line (see --help); going on without what was "
+                "not understood");
   }
 
   if (ListRules) {
     for (const RuleInfo &R : allRules())
       llvm::outs() << R.Id << ": " << R.Summary << "\n";
-    return BadConfig ? 2 : 0;
+    return ConfigErrors.empty() ? 0 : 2;
   }
   if (Format != "text" && Format != "sarif") {
-    BadConfig = true;
-    fail("unknown --format '" + Format +
-         "' (expected text or sarif); using text");
+    configError("unknown --format '" + Format +
+                "' (expected text or sarif); using text");
     Format = "text";
   }
   for (cl::opt<std::string> *O : {&Color, &Progress})
     if (!isWhen(*O)) {
-      BadConfig = true;
-      fail("unknown --" + O->ArgStr + " '" + *O +
-           "' (expected auto, always or never); using auto");
+      configError("unknown --" + O->ArgStr + " '" + *O +
+                  "' (expected auto, always or never); using auto");
       *O = "auto";
     }
 
@@ -378,25 +383,28 @@ int main(int argc, const char **argv) {
   std::string Share = shareDirFor(
       llvm::sys::fs::getMainExecutable(argv[0], (void *)&Anchor));
   if (!Explain.empty())
-    return std::max(explain(Share, Explain), BadConfig ? 2 : 0);
+    return std::max(explain(Share, Explain), ConfigErrors.empty() ? 0 : 2);
 
   std::string RuleError;
   std::vector<std::string> Enabled = selectRules(
       std::vector<std::string>(Enable.begin(), Enable.end()),
       std::vector<std::string>(Disable.begin(), Disable.end()), RuleError);
-  if (!RuleError.empty()) {
-    BadConfig = true;
-    fail(RuleError + "; ignored");
-  }
+  if (!RuleError.empty())
+    configError(RuleError + "; ignored");
 
   ContractDB Contracts;
   if (llvm::Error E = loadContracts(
           Contracts, Share,
           std::vector<std::string>(RulesDirs.begin(), RulesDirs.end()))) {
-    llvm::errs() << llvm::toString(std::move(E)) << "\n";
-    BadConfig = true;
-    fail("the rules above are in error and left out; analysing with the "
-         "rest");
+    // One "FILE:LINE:COL: error: ..." line per rules file in error.
+    std::string Text = llvm::toString(std::move(E));
+    llvm::errs() << Text << "\n";
+    llvm::SmallVector<llvm::StringRef, 4> Lines;
+    llvm::StringRef(Text).split(Lines, '\n', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef L : Lines)
+      ConfigErrors.push_back(L.str());
+    configError("the rules above are in error and left out; analysing with "
+                "the rest");
   }
 
   // Which TUs, compiled how.
@@ -406,9 +414,8 @@ int main(int argc, const char **argv) {
     std::string Err;
     DB = loadCompileDatabase(BuildPath, Err);
     if (!DB) {
-      BadConfig = true;
-      fail("cannot load compilation database " + Err +
-           (Inputs.empty() ? "" : "; compiling the FILEs without it"));
+      configError("cannot load compilation database " + Err +
+                  (Inputs.empty() ? "" : "; compiling the FILEs without it"));
       if (Inputs.empty())
         return 2;
     } else if (Inputs.empty()) {
@@ -483,7 +490,8 @@ int main(int argc, const char **argv) {
     Opts.SourceRoot = std::string(Cwd);
     Opts.Sources = &Sources;
     Opts.FunctionAt = functionLocator(Facts);
-    Opts.Errors = Failures;
+    Opts.Errors = ConfigErrors;
+    llvm::append_range(Opts.Errors, Failures);
     renderSarif(OS, Findings, Opts);
   } else {
     std::string Prefix = std::string(Cwd) + "/";
@@ -506,7 +514,7 @@ int main(int argc, const char **argv) {
   // (or -o FILE) holds findings only, for tools that parse it.
   if (Format == "text" && !Findings.empty())
     llvm::errs() << summarize(Findings) << "\n";
-  if (!Failures.empty() || BadConfig)
+  if (!Failures.empty() || !ConfigErrors.empty())
     return 2;
   return Findings.empty() ? 0 : 1;
 }
