@@ -8,8 +8,15 @@ Two kinds of input, alternating, from one seeded RNG (a run is repeatable):
           host's flags (`-- -I/usr/include/csmith`) or with irqlcheck's
           default DDK flags plus that -I;
   refdrv  the reference driver with random lines of its sources deleted or
-          duplicated (it still includes ntddk.h and mostly compiles, so the
-          analysis, not only the parser, sees broken programs).
+          duplicated (it still includes ntddk.h, and the files left intact
+          compile, so the analysis, not only the parser, sees broken
+          programs);
+  rules   the reference driver as shipped, with --rules giving the kernel
+          routines it calls contracts of random shape: argument indexes
+          that are negative or far past the last argument, levels that
+          contradict each other, locks released by anything (one file per
+          routine, so that a contract the loader rejects leaves the
+          others in).
 
 Each run must end within --timeout seconds with exit status 0, 1 or 2
 (findings or an input reported as not analysable are fine); a signal, a
@@ -84,6 +91,79 @@ def refdrv_input(rng, workdir, irqlcheck):
     return "refdrv " + " ".join(what), [d], cmd
 
 
+# Routines the reference driver calls, and values that are odd for them.
+RULES_NAMES = """KeAcquireSpinLock KeReleaseSpinLock KeAcquireSpinLockAtDpcLevel
+KeReleaseSpinLockFromDpcLevel KeAcquireSpinLockForDpc KeReleaseSpinLockForDpc
+KeAcquireInStackQueuedSpinLock KeReleaseInStackQueuedSpinLock
+KeAcquireInStackQueuedSpinLockAtDpcLevel
+KeReleaseInStackQueuedSpinLockFromDpcLevel KeSynchronizeExecution
+IoAcquireCancelSpinLock IoReleaseCancelSpinLock IoSetCancelRoutine
+IoAcquireRemoveLock IoReleaseRemoveLock IoCompleteRequest IoStartNextPacket
+KeWaitForSingleObject KeStallExecutionProcessor KeInitializeSpinLock
+ExAllocatePoolWithTag ExFreePoolWithTag KeSetEvent KeRaiseIrql KeLowerIrql
+KeInsertQueueDpc KeInitializeDpc IoConnectInterrupt IoConnectInterruptEx
+IoDisconnectInterrupt IoInitializeDpcRequest KeInitializeTimer KeSetTimer
+ExInterlockedInsertTailList ExInterlockedRemoveHeadList""".split()
+RULES_INTS = [-2, -1, 0, 1, 2, 3, 7, 99, 2**31 - 1, -2**31]
+RULES_LEVELS = ["PASSIVE_LEVEL", "APC_LEVEL", "DISPATCH_LEVEL", "DIRQL",
+                "HIGH_LEVEL"]
+RULES_ROLES = ["dpc", "isr", "synch-crit-section", "cancel", "threaded-dpc",
+               "no-such-role"]
+
+
+def random_contract(rng, name):
+    """One contract of random shape for NAME, as rules YAML."""
+    n = lambda: rng.choice(RULES_INTS)
+    out = ["functions:", "  - name: %s" % name]
+    irql = ["%s: %d" % (k, n()) for k in
+            ("raises_to_arg", "saves_to_arg", "restores_arg",
+             "restores_from_arg") if rng.random() < 0.3]
+    irql += ["%s: %s" % (k, rng.choice(RULES_LEVELS)) for k in
+             ("min", "max", "raises") if rng.random() < 0.3]
+    irql += ["%s: true" % k for k in ("saves_return", "returns_current")
+             if rng.random() < 0.2]
+    if irql:
+        out.append("    irql: {%s}" % ", ".join(irql))
+    if rng.random() < 0.4:
+        op = rng.choice(["acquire", "release", "try_acquire"])
+        lock = ["op: %s" % op, "arg: %d" % n()]
+        if rng.random() < 0.4:
+            lock.append("handle: %d" % n())
+        if op == "acquire" and rng.random() < 0.5:
+            lock.append("released_by: [%s]" % rng.choice(RULES_NAMES))
+        if rng.random() < 0.2:
+            lock = ["op: %s" % op, "global: CancelSpinLock"]
+        out.append("    lock: {%s}" % ", ".join(lock))
+    if rng.random() < 0.2:
+        out.append("    registers: [{arg: %d, role: %s}]" %
+                   (abs(n()), rng.choice(RULES_ROLES)))
+    for key, fmt in (("stores", "{to: %d, value: %d}"),
+                     ("wait", "{timeout_arg: %d}"),
+                     ("stall", "{arg: %d, max_at_dispatch: %d}"),
+                     ("allocates", "{pool_arg: %d, paged_mask: %d}"),
+                     ("resident", "{arg: %d, what: thing}"),
+                     ("interlocked_lock", "%d")):
+        if rng.random() < 0.15:
+            out.append("    %s: %s" % (key, fmt % tuple(
+                n() for _ in range(fmt.count("%d")))))
+    if rng.random() < 0.1:
+        out.append("    interrupt: %s" % rng.choice(["connect", "disconnect"]))
+    return "\n".join(out) + "\n"
+
+
+def rules_input(rng, workdir, irqlcheck):
+    """The reference driver with contracts of random shape."""
+    d = os.path.join(workdir, "rules_%d" % rng.randrange(2**31))
+    os.makedirs(d)
+    names = rng.sample(RULES_NAMES, rng.randint(3, len(RULES_NAMES)))
+    for i, name in enumerate(names):
+        with open(os.path.join(d, "%02d.yaml" % i), "w") as f:
+            f.write(random_contract(rng, name))
+    srcs = sorted(glob.glob(os.path.join(os.path.abspath(REFDRV), "*.c")))
+    cmd = [irqlcheck, "--no-source", "-j1", "--rules=" + d] + srcs
+    return "rules %s" % os.path.basename(d), [d], cmd
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--irqlcheck", required=True)
@@ -94,14 +174,15 @@ def main():
                     help="seconds; no new input starts after that")
     ap.add_argument("--timeout", type=float, default=20,
                     help="seconds one irqlcheck run may take")
-    ap.add_argument("--kinds", default="csmith,refdrv")
+    ap.add_argument("--kinds", default="csmith,refdrv,rules")
     ap.add_argument("--work", help="directory for inputs (default: a temp dir)")
     args = ap.parse_args()
     if not args.count and not args.time_budget:
         ap.error("give --count or --time-budget (or both)")
     if not os.access(args.irqlcheck, os.X_OK):
         ap.error("no irqlcheck at %s" % args.irqlcheck)
-    kinds = {"csmith": csmith_input, "refdrv": refdrv_input}
+    kinds = {"csmith": csmith_input, "refdrv": refdrv_input,
+             "rules": rules_input}
     makers = [kinds[k] for k in args.kinds.split(",")]
     if csmith_input in makers and (not shutil.which("csmith") or
                                    not os.path.isdir(CSMITH_INCLUDE)):
