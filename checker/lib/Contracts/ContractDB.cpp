@@ -310,6 +310,24 @@ llvm::Error ContractDB::loadBuffer(llvm::StringRef Text, llvm::StringRef Path) {
     return llvm::createStringError(
         In.error(), Diag.empty() ? (Path + ": error: malformed rules file").str()
                                  : Diag);
+  // Neither is an error to the YAML reader, and both would silently leave
+  // contracts out: an empty file, and what follows a second `---`, which is
+  // never read. In this order: nextDocument() steps past the end of a
+  // stream with no document (a crash), and a file that defines something
+  // has one.
+  if (F.Roles.empty() && F.Functions.empty() && F.Fields.empty() &&
+      F.ResidentTypes.empty())
+    return llvm::createStringError(
+        std::errc::invalid_argument,
+        "%s: error: defines nothing (no functions, roles, fields or "
+        "resident_types)",
+        Path.str().c_str());
+  if (In.nextDocument())
+    return llvm::createStringError(
+        std::errc::invalid_argument,
+        "%s: error: more than one YAML document ('---'); a rules file holds "
+        "one",
+        Path.str().c_str());
   for (Role &R : F.Roles) {
     auto It = llvm::find_if(Roles, [&](const Role &O) { return O.Name == R.Name; });
     if (It != Roles.end())
