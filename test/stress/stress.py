@@ -53,8 +53,10 @@ def csmith_input(rng, workdir, irqlcheck):
     # Mostly small programs, some large: the call graph and the dataflow
     # get odd shapes from a few functions already, and each run is quick.
     funcs = rng.choice([4, 8, 8, 16, 32])
+    # In workdir: csmith also writes a platform.info where it runs.
     subprocess.run(["csmith", "--seed", str(seed), "--max-funcs", str(funcs),
-                    "-o", src], check=True, stdout=subprocess.DEVNULL)
+                    "-o", src], check=True, stdout=subprocess.DEVNULL,
+                   cwd=workdir)
     if rng.random() < 0.5:
         cmd = [irqlcheck, "--no-source", src, "--", "-I" + CSMITH_INCLUDE, "-w"]
     else:
@@ -192,7 +194,8 @@ def main():
     os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
     os.environ.setdefault("UBSAN_OPTIONS",
                           "halt_on_error=1:abort_on_error=1:print_stacktrace=1")
-    work = args.work or tempfile.mkdtemp(prefix="irqlcheck-stress-")
+    work = os.path.abspath(args.work or
+                           tempfile.mkdtemp(prefix="irqlcheck-stress-"))
     os.makedirs(work, exist_ok=True)
     failures_dir = os.path.join(work, "failures")
     rng = random.Random(args.seed)
