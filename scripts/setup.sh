@@ -8,9 +8,13 @@ cd "$(dirname "$0")/.."
 # validator is a .NET program that loads ICU; the schema check is Python).
 # dpkg-dev (dpkg-shlibdeps for cpack's .deb), python3-yaml (the GitHub
 # Actions example) and pre-commit are for the integration tests.
+# libclang-rt-19-dev has clang-19's sanitizer and libFuzzer runtimes (the
+# sanitizer build and the fuzzers of scripts/test.sh); csmith and
+# libcsmith-dev (its runtime headers) are for test/stress/stress.py.
 PKGS=(clang-19 libclang-19-dev llvm-19-dev llvm-19-tools cmake ninja-build
       mingw-w64-x86-64-dev libicu72 python3-jsonschema
-      dpkg-dev python3-yaml pre-commit git)
+      dpkg-dev python3-yaml pre-commit git
+      libclang-rt-19-dev csmith libcsmith-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \

@@ -43,3 +43,24 @@ config.substitutions.append(("%validate_sarif", "%s %s %s" % (
     config.sarif_validator)))
 config.substitutions.append(("%sarif_view", "%s %s" % (
     sys.executable, os.path.join(helpers, "sarif_view.py"))))
+
+# The sanitizer build (IRQLCHECK_SANITIZE): every report fails the test.
+# The plugin, built with ASan, cannot be loaded into Debian's unsanitized
+# clang-19, so the tests that load it say `UNSUPPORTED: asan`.
+if getattr(config, "sanitize", False):
+    config.available_features.add("asan")
+    # A report aborts (SIGABRT): the sanitizers' default exit status, 1,
+    # is irqlcheck's "findings", which a test could take for success.
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=1"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:abort_on_error=1"
+    config.environment["LSAN_OPTIONS"] = "suppressions=%s:print_suppressions=0" % (
+        os.path.join(config.test_source_root, "lsan.supp"))
+# libFuzzer targets (IRQLCHECK_FUZZ): the short fuzzing runs.
+if getattr(config, "fuzz", False):
+    config.available_features.add("fuzzer")
+    config.substitutions.append(("%rules_fuzzer", os.path.join(config.irqlcheck_bin, "rules_fuzzer")))
+
+# Root reads any file whatever its mode: the tests that need an unreadable
+# file run irqlcheck without the capabilities that allow that.
+config.substitutions.append(("%drop_dac_override",
+    "setpriv --bounding-set=-dac_override,-dac_read_search" if os.getuid() == 0 else ""))

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "Config.h"
 #include "Driver/CompileDB.h"
+#include "Driver/InputCheck.h"
 #include "Driver/Program.h"
 #include "Driver/ProjectConfig.h"
 #include "Driver/Resources.h"
@@ -285,13 +286,26 @@ int main(int argc, const char **argv) {
     OS << "irqlcheck " << IRQLCHECK_VERSION << " (LLVM " LLVM_VERSION_STRING
        << ")\n";
   });
+  // A bad option, an unknown rule name or a broken rules file is reported
+  // and left out, and the inputs are still analysed with the rest: the
+  // exit status is 2 in the end, and SARIF lists the errors.
+  std::vector<std::string> ConfigErrors;
+  auto configError = [&](const llvm::Twine &Msg) {
+    ConfigErrors.push_back(Msg.str());
+    fail(ConfigErrors.back());
+  };
   std::string ParseErrors;
   llvm::raw_string_ostream ParseErrOS(ParseErrors);
   if (!cl::ParseCommandLineOptions(Own.size(), Own.data(), Overview,
                                    &ParseErrOS)) {
     ParseErrOS.flush();
     llvm::errs() << ParseErrors;
-    return fail("bad command line (see --help)");
+    llvm::SmallVector<llvm::StringRef, 4> Lines;
+    llvm::StringRef(ParseErrors).split(Lines, '\n', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef L : Lines)
+      ConfigErrors.push_back(L.trim().str());
+    configError("bad command line (see --help); going on without what was "
+                "not understood");
   }
 
   if (ListRules) {
@@ -303,36 +317,45 @@ int main(int argc, const char **argv) {
                      << ")";
       llvm::outs() << "\n";
     }
-    return 0;
+    return ConfigErrors.empty() ? 0 : 2;
   }
-  if (Format != "text" && Format != "sarif")
-    return fail("unknown --format '" + Format + "' (expected text or sarif)");
-  for (const cl::opt<std::string> *O : {&Color, &Progress})
-    if (!isWhen(*O))
-      return fail("unknown --" + O->ArgStr + " '" + *O +
-                  "' (expected auto, always or never)");
+  if (Format != "text" && Format != "sarif") {
+    configError("unknown --format '" + Format +
+                "' (expected text or sarif); using text");
+    Format = "text";
+  }
+  for (cl::opt<std::string> *O : {&Color, &Progress})
+    if (!isWhen(*O)) {
+      configError("unknown --" + O->ArgStr + " '" + *O +
+                  "' (expected auto, always or never); using auto");
+      *O = "auto";
+    }
 
   static int Anchor;
   std::string Share = shareDirFor(
       llvm::sys::fs::getMainExecutable(argv[0], (void *)&Anchor));
   if (!Explain.empty())
-    return explain(Share, Explain);
+    return std::max(explain(Share, Explain), ConfigErrors.empty() ? 0 : 2);
 
   std::string RuleError;
   std::vector<std::string> Enabled = selectRules(
       std::vector<std::string>(Enable.begin(), Enable.end()),
       std::vector<std::string>(Disable.begin(), Disable.end()), RuleError);
   if (!RuleError.empty())
-    return fail(RuleError);
+    configError(RuleError + "; ignored");
 
-  if (!ConfigPath.empty() && NoConfig)
-    return fail("--config and --no-config exclude each other");
+  if (!ConfigPath.empty() && NoConfig) {
+    configError("--config and --no-config exclude each other; using --config");
+    NoConfig = false;
+  }
   std::optional<Baseline> Base;
   if (!BaselinePath.empty()) {
     llvm::Expected<Baseline> B = Baseline::load(BaselinePath);
-    if (!B)
-      return fail(llvm::toString(B.takeError()));
-    Base = std::move(*B);
+    if (B)
+      Base = std::move(*B);
+    else
+      configError(llvm::toString(B.takeError()) +
+                  "; showing every finding");
   }
 
   // Which TUs, compiled how.
@@ -341,14 +364,17 @@ int main(int argc, const char **argv) {
   if (!BuildPath.empty()) {
     std::string Err;
     DB = loadCompileDatabase(BuildPath, Err);
-    if (!DB)
-      return fail("cannot load compilation database '" + BuildPath +
-                  "': " + Err);
-    if (Inputs.empty()) {
+    if (!DB) {
+      configError("cannot load compilation database " + Err +
+                  (Inputs.empty() ? "" : "; compiling the FILEs without it"));
+      if (Inputs.empty())
+        return 2;
+    } else if (Inputs.empty()) {
       Inputs = DB->getAllFiles();
       llvm::sort(Inputs);
     }
-  } else {
+  }
+  if (!DB) {
     std::vector<std::string> Args =
         HaveCompilerArgs ? CompilerArgs : defaultCompilerArgs(Share);
     DB = std::make_unique<tooling::FixedCompilationDatabase>(".", Args);
@@ -361,17 +387,31 @@ int main(int argc, const char **argv) {
   // contracts are the whole program's. Then the contracts: built-in,
   // configs', --rules (the command line wins).
   ProjectConfigs Configs(ConfigPath, NoConfig);
+  // Errors as "FILE:LINE:COL: error: ..." lines: printed, and kept for SARIF.
+  auto fileErrors = [&](llvm::Error E) {
+    std::string Text = llvm::toString(std::move(E));
+    llvm::errs() << Text << "\n";
+    llvm::SmallVector<llvm::StringRef, 4> Lines;
+    llvm::StringRef(Text).split(Lines, '\n', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef L : Lines)
+      ConfigErrors.push_back(L.str());
+  };
+  bool BadConfig = false;
   for (const std::string &In : Inputs)
     if (llvm::Expected<const ProjectConfig *> C = Configs.forFile(In); !C) {
-      llvm::errs() << llvm::toString(C.takeError()) << "\n";
-      return fail("cannot load the project config");
+      fileErrors(C.takeError());
+      BadConfig = true;
     }
+  if (BadConfig)
+    configError("the project configs above are in error; their files are "
+                "analysed with the defaults");
   ContractDB Contracts;
   if (llvm::Error E = loadContractLayers(
           Contracts, Share, Configs.all(),
           std::vector<std::string>(RulesDirs.begin(), RulesDirs.end()))) {
-    llvm::errs() << llvm::toString(std::move(E)) << "\n";
-    return fail("cannot load the contract database");
+    fileErrors(std::move(E));
+    configError("the rules above are in error and left out; analysing with "
+                "the rest");
   }
 
   // Parse (or load facts) in parallel; results land in input order, so the
@@ -422,12 +462,8 @@ int main(int argc, const char **argv) {
     if (const ProjectConfig *C = Configs.forFileOrNull(F.At.File))
       if (std::optional<Severity> S = C->severity(F.Rule))
         F.Level = *S;
-  bool BadSetup = false;
-  if (llvm::Error E = Configs.takeError()) {
-    llvm::errs() << llvm::toString(std::move(E)) << "\n";
-    fail("cannot load the project config");
-    BadSetup = true;
-  }
+  if (llvm::Error E = Configs.takeError())
+    fileErrors(std::move(E));
   auto OutputStart = std::chrono::steady_clock::now();
 
   std::unique_ptr<llvm::raw_fd_ostream> File;
@@ -464,7 +500,7 @@ int main(int argc, const char **argv) {
     for (const std::string &File : Files)
       for (const std::string &E : Supp.check(File, DisplayPath(File))) {
         llvm::errs() << E << "\n";
-        BadSetup = true;
+        ConfigErrors.push_back(E);
       }
   }
   size_t Suppressed = 0, Baselined = 0;
@@ -487,7 +523,8 @@ int main(int argc, const char **argv) {
     Opts.SourceRoot = std::string(Cwd);
     Opts.Sources = &Sources;
     Opts.FunctionAt = FunctionAt;
-    Opts.Errors = Failures;
+    Opts.Errors = ConfigErrors;
+    llvm::append_range(Opts.Errors, Failures);
     Opts.HasBaseline = Base.has_value();
     Opts.Baselined = Baselined;
     Opts.Suppressed = Suppressed;
@@ -515,7 +552,7 @@ int main(int argc, const char **argv) {
                std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                              OutputStart)
                    .count());
-  if (!Failures.empty() || BadSetup)
+  if (!Failures.empty() || !ConfigErrors.empty())
     return 2;
   // Findings the config made notes are shown but do not fail the run.
   return llvm::any_of(Findings,

@@ -144,3 +144,6 @@ NTSTATUS FooClassDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     FooFlushLog(DeviceObject->DeviceExtension); // no-warning
     return STATUS_SUCCESS;
 }
+
+// The plugin built with ASan cannot be loaded into clang-19.
+// UNSUPPORTED: asan

@@ -42,3 +42,6 @@ VOID Dpc(PKDPC D, PVOID Context, PVOID A1, PVOID A2)
         return;
     KeReleaseSpinLock(&DeviceLock, old);
 }
+
+// The plugin built with ASan cannot be loaded into clang-19.
+// UNSUPPORTED: asan

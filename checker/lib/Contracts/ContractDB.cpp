@@ -311,6 +311,24 @@ llvm::Error ContractDB::loadBuffer(llvm::StringRef Text,
     return llvm::createStringError(
         In.error(), Diag.empty() ? (Path + ": error: malformed rules file").str()
                                  : Diag);
+  // Neither is an error to the YAML reader, and both would silently leave
+  // contracts out: an empty file, and what follows a second `---`, which is
+  // never read. In this order: nextDocument() steps past the end of a
+  // stream with no document (a crash), and a file that defines something
+  // has one.
+  if (F.Roles.empty() && F.Functions.empty() && F.Fields.empty() &&
+      F.ResidentTypes.empty())
+    return llvm::createStringError(
+        std::errc::invalid_argument,
+        "%s: error: defines nothing (no functions, roles, fields or "
+        "resident_types)",
+        Path.str().c_str());
+  if (In.nextDocument())
+    return llvm::createStringError(
+        std::errc::invalid_argument,
+        "%s: error: more than one YAML document ('---'); a rules file holds "
+        "one",
+        Path.str().c_str());
   for (Role &R : F.Roles) {
     auto It = llvm::find_if(Roles, [&](const Role &O) { return O.Name == R.Name; });
     if (It != Roles.end())
@@ -352,13 +370,15 @@ llvm::Error ContractDB::loadDirectory(llvm::StringRef Dir) {
                                    "%s: error: no *.yaml rules files",
                                    Dir.str().c_str());
   llvm::sort(Files);
+  // One broken file does not keep the others out.
+  llvm::Error Errors = llvm::Error::success();
   for (const std::string &F : Files)
-    if (llvm::Error E = loadFile(F))
-      return E;
-  return llvm::Error::success();
+    Errors = llvm::joinErrors(std::move(Errors), loadFile(F));
+  return Errors;
 }
 
 llvm::Error ContractDB::validate() const {
+  llvm::Error Errors = llvm::Error::success();
   std::vector<std::string> Keys;
   for (const auto &E : Contracts)
     Keys.push_back(E.getKey().str());
@@ -367,17 +387,21 @@ llvm::Error ContractDB::validate() const {
     const Contract &C = Contracts.find(K)->second;
     for (const Registration &R : C.Registers)
       if (!role(R.Role))
-        return llvm::createStringError(
-            std::errc::invalid_argument,
-            "%s: error: function '%s' registers unknown role '%s'",
-            C.File.c_str(), C.Name.c_str(), R.Role.c_str());
+        Errors = llvm::joinErrors(
+            std::move(Errors),
+            llvm::createStringError(
+                std::errc::invalid_argument,
+                "%s: error: function '%s' registers unknown role '%s'",
+                C.File.c_str(), C.Name.c_str(), R.Role.c_str()));
   }
   for (const FieldRegistration &F : Fields)
     if (!role(F.Role))
-      return llvm::createStringError(std::errc::invalid_argument,
-                                     "error: field '%s' names unknown role '%s'",
-                                     F.Field.c_str(), F.Role.c_str());
-  return llvm::Error::success();
+      Errors = llvm::joinErrors(
+          std::move(Errors),
+          llvm::createStringError(std::errc::invalid_argument,
+                                  "error: field '%s' names unknown role '%s'",
+                                  F.Field.c_str(), F.Role.c_str()));
+  return Errors;
 }
 
 const Contract *ContractDB::lookup(llvm::StringRef Function) const {

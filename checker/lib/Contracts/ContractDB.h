@@ -166,12 +166,16 @@ struct FieldRegistration {
 class ContractDB {
 public:
   /// Loads every `*.yaml` file of \p Dir, in name order. Later files and
-  /// later directories override earlier entries of the same name.
+  /// later directories override earlier entries of the same name. A file
+  /// with an error is left out whole and the others are still loaded; the
+  /// error names every file left out.
   llvm::Error loadDirectory(llvm::StringRef Dir);
   llvm::Error loadFile(llvm::StringRef Path);
-  /// Loads a rules file's text; \p Path names it in errors and contracts.
+  /// One rules file's text; \p Path names it in errors. Nothing of it is
+  /// loaded when it has an error.
   llvm::Error loadBuffer(llvm::StringRef Text, llvm::StringRef Path);
-  /// Checks cross references (roles named by registrations exist).
+  /// Checks cross references (roles named by registrations exist); every
+  /// dangling one is in the error. The analysis ignores them.
   llvm::Error validate() const;
 
   const Contract *lookup(llvm::StringRef Function) const;

@@ -1,5 +1,6 @@
 //===- CompileDB.cpp - compile_commands.json as users have them -----------===//
 #include "Driver/CompileDB.h"
+#include "Driver/InputCheck.h"
 #include "Driver/Resources.h"
 
 #include "clang/Driver/ToolChain.h"
@@ -71,14 +72,28 @@ irqlcheck::loadCompileDatabase(llvm::StringRef Path, std::string &Err) {
   llvm::SmallString<256> Json(Path);
   if (llvm::sys::fs::is_directory(Path))
     llvm::sys::path::append(Json, "compile_commands.json");
+  std::string Shown = ("'" + Json + "': ").str();
+  // Missing, empty, binary or unreadable: said plainly, not as a JSON
+  // syntax error.
+  std::string Problem = inputFileProblem(Json);
+  if (!Problem.empty()) {
+    Err = Shown + Problem;
+    return nullptr;
+  }
   if (std::error_code EC = llvm::sys::fs::make_absolute(Json)) {
-    Err = EC.message();
+    Err = Shown + EC.message();
     return nullptr;
   }
   std::unique_ptr<CompilationDatabase> Base = JSONCompilationDatabase::loadFromFile(
       Json, Err, JSONCommandLineSyntax::AutoDetect);
-  if (!Base)
+  if (!Base) {
+    Err = Shown + llvm::StringRef(Err).rtrim(".").str();
     return nullptr;
+  }
+  if (Base->getAllCompileCommands().empty()) {
+    Err = Shown + "has no entries";
+    return nullptr;
+  }
   auto Resolved = std::make_unique<ResolvedDatabase>(
       *Base, llvm::sys::path::parent_path(Json));
   // What clang's own JSON plugin wraps a directory's database in.

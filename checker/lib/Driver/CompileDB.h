@@ -24,7 +24,8 @@ namespace irqlcheck {
 /// expanded, the driver mode is inferred from the compiler's name (`cl.exe`
 /// and `clang-cl` mean clang-cl syntax), and a FILE not in the database gets
 /// the command of its nearest neighbour, as clangd does. Null and \p Err set
-/// when the database cannot be read.
+/// when the database cannot be read or has no entries; \p Err names the
+/// JSON file and the reason ("'b/compile_commands.json': is empty").
 std::unique_ptr<clang::tooling::CompilationDatabase>
 loadCompileDatabase(llvm::StringRef Path, std::string &Err);
 

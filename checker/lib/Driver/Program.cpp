@@ -7,10 +7,10 @@
 #include "Rules/Rules.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 
 #include <chrono>
-
 #include <map>
 #include <set>
 
@@ -276,16 +276,21 @@ std::vector<std::string>
 irqlcheck::selectRules(llvm::ArrayRef<std::string> Enable,
                        llvm::ArrayRef<std::string> Disable,
                        std::string &Error) {
+  std::vector<std::string> Unknown, Enabled;
   for (llvm::ArrayRef<std::string> List : {Enable, Disable})
     for (const std::string &Id : List)
-      if (!isKnownRule(Id)) {
-        Error = "unknown rule '" + Id + "' (see --list-rules)";
-        return {};
-      }
+      if (!isKnownRule(Id))
+        Unknown.push_back("'" + Id + "'");
+  for (const std::string &Id : Enable)
+    if (isKnownRule(Id))
+      Enabled.push_back(Id);
+  if (!Unknown.empty())
+    Error = (Unknown.size() == 1 ? "unknown rule " : "unknown rules ") +
+            llvm::join(Unknown, ", ") + " (see --list-rules)";
   std::vector<std::string> Out;
   for (const RuleInfo &R : allRules()) {
     std::string Id = R.Id.str();
-    if (!Enable.empty() && !llvm::is_contained(Enable, Id))
+    if (!Enabled.empty() && !llvm::is_contained(Enabled, Id))
       continue;
     if (llvm::is_contained(Disable, Id))
       continue;

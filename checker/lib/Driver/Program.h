@@ -41,7 +41,9 @@ std::vector<Finding> analyseProgram(const std::vector<TUFacts> &TUs,
                                     ProgramStats *Stats = nullptr);
 
 /// Rule selection: every rule, minus \p Disable, or only \p Enable when it
-/// is not empty. Unknown names are reported in \p Error.
+/// names a known rule. Unknown names are reported in \p Error and
+/// otherwise ignored, so a typo in --enable still runs the rules (all of
+/// them if it named no known one) rather than none.
 std::vector<std::string> selectRules(llvm::ArrayRef<std::string> Enable,
                                      llvm::ArrayRef<std::string> Disable,
                                      std::string &Error);

@@ -347,25 +347,25 @@ llvm::Error irqlcheck::loadContractLayers(
     ContractDB &DB, llvm::StringRef ShareDir,
     llvm::ArrayRef<const ProjectConfig *> Configs,
     llvm::ArrayRef<std::string> RulesDirs) {
-  if (llvm::Error E = loadContracts(DB, ShareDir, {}))
-    return E;
-  auto Load = [&](const std::string &P) -> llvm::Error {
-    if (llvm::sys::fs::is_regular_file(P))
-      return DB.loadFile(P);
-    return DB.loadDirectory(P);
+  // A layer in error is left out and the others still load; the joined error
+  // names every one left out.
+  llvm::Error Errors = loadContracts(DB, ShareDir, {});
+  auto Load = [&](const std::string &P) {
+    Errors = llvm::joinErrors(std::move(Errors),
+                              llvm::sys::fs::is_regular_file(P)
+                                  ? DB.loadFile(P)
+                                  : DB.loadDirectory(P));
   };
   for (const ProjectConfig *C : Configs) {
     for (const ProjectConfig::PathEntry &P : C->Contracts)
-      if (llvm::Error E = Load(P.Path))
-        return E;
+      Load(P.Path);
     if (!C->ContractText.empty())
-      if (llvm::Error E = DB.loadBuffer(C->ContractText, C->File))
-        return E;
+      Errors = llvm::joinErrors(std::move(Errors),
+                                DB.loadBuffer(C->ContractText, C->File));
   }
   for (const std::string &Dir : RulesDirs)
-    if (llvm::Error E = Load(Dir))
-      return E;
-  return DB.validate();
+    Load(Dir);
+  return llvm::joinErrors(std::move(Errors), DB.validate());
 }
 
 llvm::Expected<const ProjectConfig *>
@@ -373,9 +373,13 @@ ProjectConfigs::load(const std::string &Path) {
   for (const auto &C : Loaded)
     if (C->File == Path)
       return C.get();
+  if (Failed.contains(Path))
+    return nullptr;
   llvm::Expected<ProjectConfig> C = loadProjectConfig(Path);
-  if (!C)
+  if (!C) {
+    Failed.insert(Path);
     return C.takeError();
+  }
   Loaded.push_back(std::make_unique<ProjectConfig>(std::move(*C)));
   return Loaded.back().get();
 }

@@ -36,6 +36,7 @@
 #include "llvm/Support/Error.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <memory>
 #include <optional>
@@ -92,7 +93,8 @@ public:
       : Forced(std::move(Forced)), Disabled(Disabled) {}
 
   /// The config that applies to \p File (null if none), or the error of a
-  /// config that cannot be read or is malformed.
+  /// config that cannot be read or is malformed. A config's error is given
+  /// once; after that its files have no config.
   llvm::Expected<const ProjectConfig *> forFile(llvm::StringRef File);
   /// The same, but the first error is kept for firstError() and the file
   /// gets no config: for use where no error can be returned.
@@ -110,6 +112,7 @@ private:
   bool Disabled;
   std::vector<std::unique_ptr<ProjectConfig>> Loaded;
   llvm::StringMap<std::optional<std::string>> ConfigOfDir;
+  llvm::StringSet<> Failed; ///< Configs whose error was given.
   std::string FirstError;
 };
 

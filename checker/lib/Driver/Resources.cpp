@@ -66,16 +66,11 @@ llvm::Error irqlcheck::loadContracts(ContractDB &DB, llvm::StringRef Share,
                                      llvm::ArrayRef<std::string> Extra) {
   llvm::SmallString<256> Builtin(Share);
   llvm::sys::path::append(Builtin, "rules");
-  if (llvm::Error E = DB.loadDirectory(Builtin))
-    return E;
-  for (const std::string &Dir : Extra) {
-    if (llvm::sys::fs::is_regular_file(Dir)) {
-      if (llvm::Error E = DB.loadFile(Dir))
-        return E;
-      continue;
-    }
-    if (llvm::Error E = DB.loadDirectory(Dir))
-      return E;
-  }
-  return DB.validate();
+  llvm::Error Errors = DB.loadDirectory(Builtin);
+  for (const std::string &Dir : Extra)
+    Errors = llvm::joinErrors(std::move(Errors),
+                              llvm::sys::fs::is_regular_file(Dir)
+                                  ? DB.loadFile(Dir)
+                                  : DB.loadDirectory(Dir));
+  return llvm::joinErrors(std::move(Errors), DB.validate());
 }

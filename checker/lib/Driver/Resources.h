@@ -34,7 +34,9 @@ std::vector<std::string> clCompatArgs();
 /// builtin headers.
 std::string resourceDirArg();
 
-/// Loads the built-in contracts, then each of \p Extra over them.
+/// Loads the built-in contracts, then each of \p Extra over them. A file
+/// with an error is left out and named in the error; all the others are
+/// loaded.
 llvm::Error loadContracts(ContractDB &DB, llvm::StringRef ShareDir,
                           llvm::ArrayRef<std::string> Extra);
 

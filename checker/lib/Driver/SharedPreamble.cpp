@@ -14,6 +14,7 @@
 #include "clang/Serialization/ModuleManager.h"
 #include "clang/Tooling/Tooling.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -262,6 +263,11 @@ irqlcheck::groupByPreamble(const ParseSettings &S,
       Groups.back().Members.push_back(I);
     };
     if (llvm::StringRef(Files[I]).ends_with(FactsExtension)) {
+      Alone();
+      continue;
+    }
+    // Only regular files are read: a FIFO would block (parseTU reports it).
+    if (!llvm::sys::fs::is_regular_file(Files[I])) {
       Alone();
       continue;
     }

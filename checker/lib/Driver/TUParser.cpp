@@ -1,6 +1,7 @@
 //===- TUParser.cpp - One TU's source to facts ----------------------------===//
 #include "Driver/TUParser.h"
 #include "Driver/CompileDB.h"
+#include "Driver/InputCheck.h"
 #include "Driver/Resources.h"
 #include "Driver/SharedPreamble.h"
 #include "Facts/Extractor.h"
@@ -176,14 +177,9 @@ TUResult irqlcheck::parseTU(const ParseSettings &S, const std::string &File,
                             const SharedPreamble *Preamble,
                             unsigned IncludeBlock) {
   TUResult R;
-  if (!llvm::sys::fs::exists(File)) {
-    R.Failure = "'" + File + "': no such file";
+  R.Failure = checkSourceFile(File);
+  if (!R.Failure.empty())
     return R;
-  }
-  if (llvm::sys::fs::is_directory(File)) {
-    R.Failure = "'" + File + "': is a directory";
-    return R;
-  }
   for (const tooling::CompileCommand &C : S.DB->getCompileCommands(File))
     if (!llvm::sys::fs::is_directory(C.Directory)) {
       R.Failure = "'" + File + "': its compile directory '" + C.Directory +
