@@ -59,6 +59,7 @@ if getattr(config, "sanitize", False):
 if getattr(config, "fuzz", False):
     config.available_features.add("fuzzer")
     config.substitutions.append(("%rules_fuzzer", os.path.join(config.irqlcheck_bin, "rules_fuzzer")))
+    config.substitutions.append(("%config_fuzzer", os.path.join(config.irqlcheck_bin, "config_fuzzer")))
 
 # Root reads any file whatever its mode: the tests that need an unreadable
 # file run irqlcheck without the capabilities that allow that.

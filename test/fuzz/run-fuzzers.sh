@@ -17,6 +17,7 @@ SEED=${3:-1}
 seeds() {
   case "$1" in
     rules_fuzzer) echo "rules checker/fuzz/rules.dict" ;;
+    config_fuzzer) echo "checker/fuzz/config-seeds checker/fuzz/config.dict" ;;
     *) echo "" ;;
   esac
 }
