@@ -122,6 +122,8 @@ public:
       Record(A.second, Out.AllocTextAt);
     for (const auto &B : PP->BssSeg)
       Record(B.second, Out.BssSegAt);
+    for (SourceLocation L : PP->UserHeaders)
+      Record(L, Out.UserHeadersAt);
     Out.Sal = std::move(*Sal);
     Out.PP = std::move(*PP);
   }
@@ -202,8 +204,9 @@ void SharedPreamble::use(CompilerInvocation &CI,
 
 bool SharedPreamble::replayInto(CompilerInstance &CI, SalExpansions &SalOut,
                                 PreprocessorFacts &PPOut) const {
+  PPOut.HeadersInPreamble = true;
   if (SalAt.empty() && PagedCodeAt.empty() && AllocTextAt.empty() &&
-      BssSegAt.empty())
+      BssSegAt.empty() && UserHeadersAt.empty())
     return true;
   IntrusiveRefCntPtr<ASTReader> Reader = CI.getASTReader();
   if (!Reader)
@@ -235,6 +238,8 @@ bool SharedPreamble::replayInto(CompilerInstance &CI, SalExpansions &SalOut,
     NewPP.AllocText[I].second = Translate(AllocTextAt[I]);
   for (size_t I = 0; I < NewPP.BssSeg.size(); ++I)
     NewPP.BssSeg[I].second = Translate(BssSegAt[I]);
+  for (size_t I = 0; I < NewPP.UserHeaders.size(); ++I)
+    NewPP.UserHeaders[I] = Translate(UserHeadersAt[I]);
   if (!Ok)
     return false;
   SalOut.insert(SalOut.begin(), NewSal.begin(), NewSal.end());
@@ -244,6 +249,8 @@ bool SharedPreamble::replayInto(CompilerInstance &CI, SalExpansions &SalOut,
                          NewPP.AllocText.end());
   PPOut.BssSeg.insert(PPOut.BssSeg.begin(), NewPP.BssSeg.begin(),
                       NewPP.BssSeg.end());
+  PPOut.UserHeaders.insert(PPOut.UserHeaders.begin(),
+                           NewPP.UserHeaders.begin(), NewPP.UserHeaders.end());
   return true;
 }
 

@@ -76,7 +76,7 @@ private:
   std::optional<clang::PrecompiledPreamble> Pch;
   SalExpansions Sal;
   PreprocessorFacts PP;
-  std::vector<Recorded> SalAt, PagedCodeAt, AllocTextAt, BssSegAt;
+  std::vector<Recorded> SalAt, PagedCodeAt, AllocTextAt, BssSegAt, UserHeadersAt;
   friend class PreambleRecorder;
   friend class PreambleBuilder;
 };

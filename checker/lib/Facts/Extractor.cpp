@@ -3,6 +3,7 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Attr.h"
+#include "clang/AST/ExternalASTSource.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -14,6 +15,7 @@
 #include "clang/Lex/PPCallbacks.h"
 #include "clang/Lex/Preprocessor.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -39,6 +41,13 @@ public:
     // position is where that macro is used.
     if (Name.getIdentifierInfo() == PagedCode)
       Out->PagedCode.push_back(SM.getExpansionLoc(Name.getLocation()));
+  }
+
+  void FileChanged(SourceLocation Loc, FileChangeReason Reason,
+                   SrcMgr::CharacteristicKind Kind, FileID) override {
+    if (Reason == EnterFile && Kind == SrcMgr::C_User && Loc.isFileID() &&
+        SM.getFileID(Loc) != SM.getMainFileID())
+      Out->UserHeaders.push_back(Loc);
   }
 
   void PragmaDirective(SourceLocation Loc,
@@ -1481,6 +1490,53 @@ static bool globalSection(const VarDecl *VD, const PreprocessorFacts &PP,
   return false;
 }
 
+/// The TU's top-level declarations, in order, less those of the system
+/// headers in a shared preamble, which nothing here looks at: reading all
+/// of them back from the preamble would cost most of the TU's parse.
+static std::vector<const Decl *> topLevelDecls(ASTContext &Ctx,
+                                               const PreprocessorFacts &PP) {
+  const TranslationUnitDecl *TU = Ctx.getTranslationUnitDecl();
+  ExternalASTSource *Ext = Ctx.getExternalSource();
+  if (!PP.HeadersInPreamble || !Ext)
+    return std::vector<const Decl *>(TU->decls_begin(), TU->decls_end());
+  // The preamble's user headers, by file; then what the TU itself parsed
+  // (noload_decls: none of the preamble's, even those read back since).
+  const SourceManager &SM = Ctx.getSourceManager();
+  llvm::SmallVector<Decl *, 64> FromPreamble;
+  llvm::DenseSet<FileID> Seen;
+  for (SourceLocation L : PP.UserHeaders) {
+    if (!SM.isLoadedSourceLocation(L))
+      continue; // Included after the preamble: parsed by the TU.
+    FileID FID = SM.getFileID(L);
+    if (FID.isValid() && Seen.insert(FID).second)
+      Ext->FindFileRegionDecls(FID, 0, SM.getFileIDSize(FID), FromPreamble);
+  }
+  // In the order they were parsed in; a file's own order breaks ties (the
+  // declarations one macro expansion wrote).
+  llvm::DenseSet<const Decl *> Unique;
+  std::vector<std::pair<SourceLocation, const Decl *>> Sorted;
+  for (const Decl *D : FromPreamble)
+    if (D->getLexicalDeclContext() == TU && Unique.insert(D).second)
+      Sorted.push_back({SM.getFileLoc(D->getLocation()), D});
+  std::vector<size_t> Order(Sorted.size());
+  for (size_t I = 0; I < Order.size(); ++I)
+    Order[I] = I;
+  llvm::sort(Order, [&](size_t A, size_t B) {
+    if (SM.isBeforeInTranslationUnit(Sorted[A].first, Sorted[B].first))
+      return true;
+    if (SM.isBeforeInTranslationUnit(Sorted[B].first, Sorted[A].first))
+      return false;
+    return A < B;
+  });
+  std::vector<const Decl *> Out;
+  for (size_t I : Order)
+    Out.push_back(Sorted[I].second);
+  for (const Decl *D : TU->noload_decls())
+    if (Unique.insert(D).second)
+      Out.push_back(D);
+  return Out;
+}
+
 TUFacts irqlcheck::extractFacts(ASTContext &Ctx,
                                 const SalExpansions &SalMacros,
                                 const PreprocessorFacts &PP) {
@@ -1488,9 +1544,10 @@ TUFacts irqlcheck::extractFacts(ASTContext &Ctx,
   TUFacts TU;
   if (OptionalFileEntryRef FE = SM.getFileEntryRefForID(SM.getMainFileID()))
     TU.MainFile = absolutePath(SM.getFileManager(), FE->getName());
-  SalMacroIndex Index(Ctx, SalMacros);
+  std::vector<const Decl *> TopLevel = topLevelDecls(Ctx, PP);
+  SalMacroIndex Index(Ctx, SalMacros, TopLevel);
   FunctionExtractor X(Ctx, TU.MainFile, Index, PP);
-  for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
+  for (const Decl *D : TopLevel) {
     if (const auto *VD = dyn_cast<VarDecl>(D)) {
       if (VD->isInvalidDecl() || SM.isInSystemHeader(VD->getLocation()) ||
           VD->isThisDeclarationADefinition() == VarDecl::DeclarationOnly)

@@ -39,6 +39,14 @@ struct PreprocessorFacts {
   /// order. clang applies it to no declaration: C's `int g;` is only a
   /// tentative definition when the pragma is seen.
   std::vector<std::pair<std::string, clang::SourceLocation>> BssSeg;
+  /// The start of each inclusion of a header that is not a system header,
+  /// in order.
+  std::vector<clang::SourceLocation> UserHeaders;
+  /// Set when the TU was parsed on a shared preamble: the top-level
+  /// declarations of these UserHeaders (the preamble's) are then looked up
+  /// by file, so that the system headers' thousands of declarations are
+  /// never read from the preamble.
+  bool HeadersInPreamble = false;
 };
 
 /// Records into \p Out while \p PP preprocesses the TU: call it before

@@ -419,7 +419,8 @@ static std::optional<unsigned> findTopLevel(const SourceManager &SM,
   return std::nullopt;
 }
 
-SalMacroIndex::SalMacroIndex(ASTContext &Ctx, const SalExpansions &Expansions)
+SalMacroIndex::SalMacroIndex(ASTContext &Ctx, const SalExpansions &Expansions,
+                             llvm::ArrayRef<const Decl *> TopLevel)
     : Ctx(Ctx) {
   if (Expansions.empty())
     return;
@@ -438,7 +439,7 @@ SalMacroIndex::SalMacroIndex(ASTContext &Ctx, const SalExpansions &Expansions)
     llvm::sort(Entry.second->Expansions);
 
   // The top-level declarations of those files, in order.
-  for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
+  for (const Decl *D : TopLevel) {
     if (D->isImplicit() || D->getBeginLoc().isInvalid())
       continue;
     CharSourceRange R = SM.getExpansionRange(D->getSourceRange());

@@ -28,6 +28,7 @@
 
 namespace clang {
 class ASTContext;
+class Decl;
 class FunctionDecl;
 class Preprocessor;
 } // namespace clang
@@ -105,7 +106,10 @@ std::optional<int64_t> evaluateSalIrql(
 /// precedes (or follows, before the next comma).
 class SalMacroIndex {
 public:
-  SalMacroIndex(clang::ASTContext &Ctx, const SalExpansions &Expansions);
+  /// \p TopLevel: the TU's top-level declarations, in order (at least
+  /// those of the files with expansions).
+  SalMacroIndex(clang::ASTContext &Ctx, const SalExpansions &Expansions,
+                llvm::ArrayRef<const clang::Decl *> TopLevel);
   ~SalMacroIndex();
 
   struct Written {
