@@ -165,6 +165,14 @@ def main():
     if j1:
         print("  irqlcheck -j1 / -j%d (wall):                  %.2f" % (a.jobs, j1.wall / shared.wall))
     print("  irqlcheck peak / clang -fsyntax-only peak:    %.2f" % (shared.rss_kb / max(sx.rss_kb, 1)))
+    held_mb = 0.0
+    for line in open(os.path.join(work, "shared.err")):
+        m = re.match(r"irqlcheck stats: facts held\s+([0-9.]+) MB", line)
+        if m:
+            held_mb = float(m.group(1))
+    if held_mb:
+        print("  (irqlcheck peak - facts held) / clang peak:   %.2f  (facts held %.0f MB)"
+              % ((shared.rss_kb / 1024.0 - held_mb) / max(sx.rss_kb / 1024.0, 1), held_mb))
     print("irqlcheck --stats:")
     for line in open(os.path.join(work, "shared.err")):
         if line.startswith("irqlcheck stats:"):

@@ -140,8 +140,8 @@ static cl::opt<bool> &statsOption() {
   static cl::opt<bool> Stats(
       "stats",
       cl::desc("Print the time of each phase (parse, per-function analysis, "
-               "whole-program phase, output) and the program's size to "
-               "stderr"),
+               "whole-program phase, output), the memory the facts hold and "
+               "the program's size to stderr"),
       cl::cat(Category));
   return Stats;
 }
@@ -237,6 +237,9 @@ static void printStats(const ParseStats &P, const ProgramStats &A, size_t TUs,
   Line("per-function analysis", A.FunctionSeconds, "");
   Line("whole-program phase", A.ProgramSeconds, "");
   Line("output", OutputSeconds, "");
+  if (P.HeldBytes)
+    OS << llvm::format("irqlcheck stats: %-22s %8.1f MB\n", (const char *)"facts held",
+                       P.HeldBytes / 1048576.0);
   OS << "irqlcheck stats: " << TUs << " TUs (" << Failed << " not analysed), "
      << A.Functions << " functions, " << A.CallEdges << " call edges, "
      << A.Locks << " locks, " << Findings << " findings\n";

@@ -68,6 +68,9 @@ struct ParseStats {
   double PreambleSeconds = 0; ///< Building preambles, summed over threads.
   size_t Preambles = 0;       ///< Preambles built and used.
   size_t OnPreamble = 0;      ///< TUs parsed on top of one.
+  /// Heap held at the end of the phase that was not before it: the facts
+  /// and errors of every TU (glibc's count; 0 elsewhere).
+  size_t HeldBytes = 0;
 };
 
 /// Parses (or loads) every input, \p Jobs at a time, sharing preambles
