@@ -22,8 +22,8 @@ CallGraph::CallGraph(const std::vector<TUFacts> &TUs) {
       for (const BlockFact &B : F.Blocks)
         for (const Event &E : B.Events)
           if (E.Kind == Event::EK_Store) {
-            AddStore(E.Store.Target, E.Store.Function);
-            AddStore(E.Store.Path, E.Store.Function);
+            AddStore(E.store().Target, E.store().Function);
+            AddStore(E.store().Path, E.store().Function);
           }
     }
   // Prototypes of functions defined nowhere in the program; one that
@@ -85,7 +85,7 @@ std::vector<const FunctionFact *> CallGraph::bottomUp() const {
     for (const BlockFact &B : F->Blocks)
       for (const Event &E : B.Events)
         if (E.Kind == Event::EK_Call)
-          for (const FunctionFact *G : callees(E.Call))
+          for (const FunctionFact *G : callees(E.call()))
             Out.push_back(G);
     std::reverse(Out.begin(), Out.end());
     return Out;

@@ -437,7 +437,7 @@ State FunctionAnalysis::edgeState(const State &Out, unsigned From,
   if (E.Branch && !B.Events.empty() &&
       B.Events.back().Kind == Event::EK_Call) {
     // Only the last call of a block can be its branch condition.
-    const CallFact &C = B.Events.back().Call;
+    const CallFact &C = B.Events.back().call();
     if (!C.IsBranchCondition || (E.Branch == 1) == C.BranchNegated)
       return S;
     const Contract *K = contractFor(C, DB);
@@ -455,12 +455,12 @@ void FunctionAnalysis::transferBlock(unsigned BI, State &S,
       return;
     switch (E.Kind) {
     case Event::EK_Call: {
-      const Contract *K = contractFor(E.Call, DB);
-      std::vector<LockOp> Ops = lockOps(E.Call, K, S);
+      const Contract *K = contractFor(E.call(), DB);
+      std::vector<LockOp> Ops = lockOps(E.call(), K, S);
       if (V)
-        V->onCall(E.Call, K, Ops, S);
-      transferCall(E.Call, K, Ops, S);
-      forgetWrittenBy(E.Call, K, S);
+        V->onCall(E.call(), K, Ops, S);
+      transferCall(E.call(), K, Ops, S);
+      forgetWrittenBy(E.call(), K, S);
       break;
     }
     case Event::EK_Return:
@@ -469,16 +469,16 @@ void FunctionAnalysis::transferBlock(unsigned BI, State &S,
       break;
     case Event::EK_Access:
       if (V)
-        V->onAccess(E.Access, E.At, S);
+        V->onAccess(E.access(), E.At, S);
       break;
     case Event::EK_Store:
     case Event::EK_Copy:
       break;
     case Event::EK_Assign:
-      forgetKnown(S, E.Assign.Target);
-      if (E.Assign.HasConst &&
-          !llvm::StringRef(E.Assign.Target).contains("[*]"))
-        S.Known[E.Assign.Target] = E.Assign.Const;
+      forgetKnown(S, E.assign().Target);
+      if (E.assign().HasConst &&
+          !llvm::StringRef(E.assign().Target).contains("[*]"))
+        S.Known[E.assign().Target] = E.assign().Const;
       break;
     }
   }

@@ -76,19 +76,19 @@ void EntryContexts::build(const std::vector<TUFacts> &TUs,
       for (const BlockFact &B : F.Blocks)
         for (const Event &E : B.Events) {
           if (E.Kind == Event::EK_Store) {
-            Stored(E.Store.Target, E.Store.Function,
-                   E.Store.Macro.empty()
-                       ? "assigned to " + E.Store.Text + " here"
-                       : "registered by " + E.Store.Macro + " here",
-                   E.Store.At);
+            Stored(E.store().Target, E.store().Function,
+                   E.store().Macro.empty()
+                       ? "assigned to " + E.store().Text + " here"
+                       : "registered by " + E.store().Macro + " here",
+                   E.store().At);
             continue;
           }
           if (E.Kind != Event::EK_Call)
             continue;
-          const Contract *K = contractFor(E.Call, DB);
+          const Contract *K = contractFor(E.call(), DB);
           if (!K)
             continue;
-          const CallFact &C = E.Call;
+          const CallFact &C = E.call();
           // The callback may be named directly or read from storage the
           // program stored it in first.
           for (const Registration &Reg : K->Registers) {

@@ -37,21 +37,21 @@ void PagedMemory::build(const std::vector<TUFacts> &TUs,
       for (const BlockFact &B : F.Blocks)
         for (const Event &E : B.Events) {
           if (E.Kind == Event::EK_Copy) {
-            CopiesFrom[qualify(F.Key, E.Copy.From)].push_back(
-                qualify(F.Key, E.Copy.To));
+            CopiesFrom[qualify(F.Key, E.copy().From)].push_back(
+                qualify(F.Key, E.copy().To));
             continue;
           }
-          if (E.Kind != Event::EK_Call || E.Call.ResultTo.empty())
+          if (E.Kind != Event::EK_Call || E.call().ResultTo.empty())
             continue;
-          const Contract *K = contractFor(E.Call, DB);
+          const Contract *K = contractFor(E.call(), DB);
           if (!K || K->Allocates.PoolArg < 0 ||
-              size_t(K->Allocates.PoolArg) >= E.Call.Args.size())
+              size_t(K->Allocates.PoolArg) >= E.call().Args.size())
             continue;
-          const ArgFact &Pool = E.Call.Args[K->Allocates.PoolArg];
+          const ArgFact &Pool = E.call().Args[K->Allocates.PoolArg];
           if (!Pool.HasConst || !(Pool.Const & K->Allocates.PagedMask))
             continue;
-          std::string To = qualify(F.Key, E.Call.ResultTo);
-          if (Paged.try_emplace(To, Origin{E.Call.At, spelledName(E.Call, DB)})
+          std::string To = qualify(F.Key, E.call().ResultTo);
+          if (Paged.try_emplace(To, Origin{E.call().At, spelledName(E.call(), DB)})
                   .second)
             Work.push_back(To);
         }

@@ -412,7 +412,7 @@ std::vector<std::string> FunctionExtractor::macrosAt(SourceLocation L) const {
 void FunctionExtractor::addCall(const CallExpr *CE, BlockFact &B) {
   Event Ev;
   Ev.Kind = Event::EK_Call;
-  CallFact &C = Ev.Call;
+  CallFact &C = Ev.call();
   if (const FunctionDecl *FD = CE->getDirectCallee()) {
     C.Callee = functionKey(FD);
     C.Spelled = FD->getNameAsString();
@@ -442,7 +442,7 @@ void FunctionExtractor::setResult(const Expr *Rhs, const std::string &Path) {
     return;
   auto It = CallPos.find(CE);
   if (It != CallPos.end())
-    It->second.first->Events[It->second.second].Call.ResultTo = Path;
+    It->second.first->Events[It->second.second].call().ResultTo = Path;
 }
 
 /// The local variable storage \p E designates, named as objectPath()
@@ -647,10 +647,10 @@ bool FunctionExtractor::memoryAccess(const Expr *E, std::string &Path,
 void FunctionExtractor::addAccess(const Expr *E, bool Write, BlockFact &B) {
   Event Ev;
   Ev.Kind = Event::EK_Access;
-  if (!memoryAccess(E, Ev.Access.Path, Ev.Access.Base))
+  if (!memoryAccess(E, Ev.access().Path, Ev.access().Base))
     return;
-  Ev.Access.Write = Write;
-  Ev.Access.Text = text(E);
+  Ev.access().Write = Write;
+  Ev.access().Text = text(E);
   Ev.At = loc(E->getBeginLoc());
   B.Events.push_back(std::move(Ev));
 }
@@ -665,10 +665,10 @@ void FunctionExtractor::addCopy(QualType ToType, const std::string &ToPath,
     return;
   Event Ev;
   Ev.Kind = Event::EK_Copy;
-  Ev.Copy.From = objectPath(F);
-  if (Ev.Copy.From.empty() || Ev.Copy.From == ToPath)
+  Ev.copy().From = objectPath(F);
+  if (Ev.copy().From.empty() || Ev.copy().From == ToPath)
     return; // UNREFERENCED_PARAMETER(p) is `(p) = (p)`.
-  Ev.Copy.To = ToPath;
+  Ev.copy().To = ToPath;
   Ev.At = loc(At);
   B.Events.push_back(std::move(Ev));
 }
@@ -684,14 +684,14 @@ void FunctionExtractor::addAssign(const Expr *Lhs, const Expr *Value,
   bool Exact = true;
   Event Ev;
   Ev.Kind = Event::EK_Assign;
-  Ev.Assign.Target = localPath(Lhs, Exact);
-  if (Ev.Assign.Target.empty() ||
-      !ConstantRoots.count(rootOf(Ev.Assign.Target)))
+  Ev.assign().Target = localPath(Lhs, Exact);
+  if (Ev.assign().Target.empty() ||
+      !ConstantRoots.count(rootOf(Ev.assign().Target)))
     return;
   if (Exact)
-    Ev.Assign.HasConst = constantValue(Value, Ev.Assign.Const);
+    Ev.assign().HasConst = constantValue(Value, Ev.assign().Const);
   else
-    Ev.Assign.Target += "[*]"; // Some part of the variable, unknown.
+    Ev.assign().Target += "[*]"; // Some part of the variable, unknown.
   Ev.At = loc(At);
   B.Events.push_back(std::move(Ev));
 }
@@ -723,14 +723,14 @@ void FunctionExtractor::addStmt(const Stmt *S, BlockFact &B) {
     if (const FunctionDecl *FD = referencedFunction(BO->getRHS())) {
       Event Ev;
       Ev.Kind = Event::EK_Store;
-      Ev.Store.Target = fieldKey(BO->getLHS());
-      Ev.Store.Path = objectPath(BO->getLHS());
-      Ev.Store.Text = text(BO->getLHS());
+      Ev.store().Target = fieldKey(BO->getLHS());
+      Ev.store().Path = objectPath(BO->getLHS());
+      Ev.store().Text = text(BO->getLHS());
       std::vector<std::string> Macros = macrosAt(BO->getBeginLoc());
       if (!Macros.empty())
-        Ev.Store.Macro = Macros.front();
-      Ev.Store.Function = functionKey(FD);
-      Ev.Store.At = loc(BO->getBeginLoc());
+        Ev.store().Macro = Macros.front();
+      Ev.store().Function = functionKey(FD);
+      Ev.store().At = loc(BO->getBeginLoc());
       B.Events.push_back(std::move(Ev));
       return;
     }
@@ -756,10 +756,10 @@ void FunctionExtractor::addStmt(const Stmt *S, BlockFact &B) {
         if (const FunctionDecl *FD = referencedFunction(VD->getInit())) {
           Event Ev;
           Ev.Kind = Event::EK_Store;
-          Ev.Store.Target = Ev.Store.Path = localName(VD);
-          Ev.Store.Text = VD->getNameAsString();
-          Ev.Store.Function = functionKey(FD);
-          Ev.Store.At = loc(VD->getBeginLoc());
+          Ev.store().Target = Ev.store().Path = localName(VD);
+          Ev.store().Text = VD->getNameAsString();
+          Ev.store().Function = functionKey(FD);
+          Ev.store().At = loc(VD->getBeginLoc());
           B.Events.push_back(std::move(Ev));
           continue;
         }
@@ -774,8 +774,8 @@ void FunctionExtractor::addStmt(const Stmt *S, BlockFact &B) {
           continue;
         Event Ev;
         Ev.Kind = Event::EK_Assign;
-        Ev.Assign.Target = localName(VD);
-        Ev.Assign.HasConst = constantValue(VD->getInit(), Ev.Assign.Const);
+        Ev.assign().Target = localName(VD);
+        Ev.assign().HasConst = constantValue(VD->getInit(), Ev.assign().Const);
         Ev.At = loc(VD->getBeginLoc());
         B.Events.push_back(std::move(Ev));
       }
@@ -966,7 +966,7 @@ FunctionFact FunctionExtractor::extract(const FunctionDecl *FD) {
       } else if (const auto *CE = dyn_cast<CallExpr>(Cond)) {
         auto It = CallPos.find(CE);
         if (It != CallPos.end()) {
-          CallFact &C = It->second.first->Events[It->second.second].Call;
+          CallFact &C = It->second.first->Events[It->second.second].call();
           C.IsBranchCondition = true;
           C.BranchNegated = Negated;
         }

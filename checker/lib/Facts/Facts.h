@@ -20,6 +20,7 @@
 #include <map>
 #include <string>
 #include <tuple>
+#include <variant>
 #include <vector>
 
 namespace irqlcheck {
@@ -150,13 +151,39 @@ struct Event {
   enum EventKind { EK_Call, EK_Return, EK_Store, EK_Assign, EK_Access,
                    EK_Copy };
   EventKind Kind = EK_Call;
-  CallFact Call;     ///< EK_Call
-  StoreFact Store;   ///< EK_Store
-  AssignFact Assign; ///< EK_Assign
-  AccessFact Access; ///< EK_Access
-  CopyFact Copy;     ///< EK_Copy
   Loc At;            ///< EK_Return: the return statement or closing brace;
                      ///< EK_Assign, EK_Access, EK_Copy: the expression.
+
+  /// The payload of Kind; an empty one for any other kind. Writing through
+  /// a non-const accessor makes the payload that one.
+  const CallFact &call() const { return get<CallFact>(); }
+  const StoreFact &store() const { return get<StoreFact>(); }
+  const AssignFact &assign() const { return get<AssignFact>(); }
+  const AccessFact &access() const { return get<AccessFact>(); }
+  const CopyFact &copy() const { return get<CopyFact>(); }
+  CallFact &call() { return set<CallFact>(); }
+  StoreFact &store() { return set<StoreFact>(); }
+  AssignFact &assign() { return set<AssignFact>(); }
+  AccessFact &access() { return set<AccessFact>(); }
+  CopyFact &copy() { return set<CopyFact>(); }
+
+private:
+  // One payload, not one of each kind: the facts of a large program are
+  // mostly events.
+  std::variant<std::monostate, CallFact, StoreFact, AssignFact, AccessFact,
+               CopyFact>
+      Payload;
+  template <typename T> const T &get() const {
+    if (const T *P = std::get_if<T>(&Payload))
+      return *P;
+    static const T Empty;
+    return Empty;
+  }
+  template <typename T> T &set() {
+    if (!std::holds_alternative<T>(Payload))
+      Payload.template emplace<T>();
+    return std::get<T>(Payload);
+  }
 };
 
 struct Edge {

@@ -95,21 +95,21 @@ static json::Value write(const Event &E) {
   json::Object O{{"kind", EventKinds[E.Kind]}, {"at", write(E.At)}};
   switch (E.Kind) {
   case Event::EK_Call:
-    O["call"] = write(E.Call);
+    O["call"] = write(E.call());
     break;
   case Event::EK_Return:
     break;
   case Event::EK_Store:
-    O["store"] = write(E.Store);
+    O["store"] = write(E.store());
     break;
   case Event::EK_Assign:
-    O["assign"] = write(E.Assign);
+    O["assign"] = write(E.assign());
     break;
   case Event::EK_Access:
-    O["access"] = write(E.Access);
+    O["access"] = write(E.access());
     break;
   case Event::EK_Copy:
-    O["copy"] = write(E.Copy);
+    O["copy"] = write(E.copy());
     break;
   }
   return O;
@@ -368,17 +368,17 @@ static bool read(const json::Value &V, Event &E, json::Path P) {
     return false;
   switch (E.Kind) {
   case Event::EK_Call:
-    return F("call", E.Call);
+    return F("call", E.call());
   case Event::EK_Return:
     return true;
   case Event::EK_Store:
-    return F("store", E.Store);
+    return F("store", E.store());
   case Event::EK_Assign:
-    return F("assign", E.Assign);
+    return F("assign", E.assign());
   case Event::EK_Access:
-    return F("access", E.Access);
+    return F("access", E.access());
   case Event::EK_Copy:
-    return F("copy", E.Copy);
+    return F("copy", E.copy());
   }
   return false;
 }

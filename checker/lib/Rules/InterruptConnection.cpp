@@ -20,7 +20,7 @@ static Contract::InterruptOpKind interruptOp(const Event &E,
                                              const ContractDB &DB) {
   if (E.Kind != Event::EK_Call)
     return Contract::IO_None;
-  const Contract *K = contractFor(E.Call, DB);
+  const Contract *K = contractFor(E.call(), DB);
   return K ? K->Interrupt : Contract::IO_None;
 }
 
@@ -74,7 +74,7 @@ uint8_t InterruptConnection::step(const RuleContext &Ctx, const Event &E,
   if (E.Kind != Event::EK_Call)
     return S;
   uint8_t Out = 0;
-  for (const FunctionFact *Callee : Ctx.Graph.callees(E.Call)) {
+  for (const FunctionFact *Callee : Ctx.Graph.callees(E.call())) {
     uint8_t R = exitStates(Ctx, *Callee);
     Out |= (R & ~CS_AsEntry) | ((R & CS_AsEntry) ? S : 0);
   }
@@ -141,9 +141,9 @@ InterruptConnection::eventStates(const RuleContext &Ctx,
     uint8_t S = In[B];
     for (const Event &E : F.Blocks[B].Events) {
       if (E.Kind == Event::EK_Access)
-        Out[&E.Access] = S;
+        Out[&E.access()] = S;
       else if (E.Kind == Event::EK_Call)
-        Out[&E.Call] = S;
+        Out[&E.call()] = S;
       S = step(Ctx, E, S);
     }
   }
@@ -168,9 +168,9 @@ uint8_t InterruptConnection::stateBefore(const RuleContext &Ctx,
     return 0;
   for (const BlockFact &B : F.Blocks)
     for (const Event &E : B.Events)
-      if (E.Kind == Event::EK_Call && E.Call.At == Call->At &&
-          E.Call.Callee == Call->Callee)
-        return States.lookup(&E.Call);
+      if (E.Kind == Event::EK_Call && E.call().At == Call->At &&
+          E.call().Callee == Call->Callee)
+        return States.lookup(&E.call());
   return 0;
 }
 
