@@ -294,14 +294,17 @@ std::vector<TUResult> irqlcheck::parseAll(
                      ? loadFacts(Inputs[I])
                      : parseTU(S, Inputs[I], P.get(), Size);
     P.reset();
-    if (--State[G].Left == 0) {
-      // Its last TU is done: free the preamble (tens of MB).
-      std::lock_guard<std::mutex> Lock(State[G].M);
-      State[G].Preamble.reset();
+    if (--State[G].Left == 0 && Groups[G].shared()) {
+      // Its last TU is done: free the preamble (tens of MB), and give the
+      // memory its build used back, or the free pages left between the
+      // facts add up to the peak. Not after plain parses: the next one
+      // reuses their memory, and faulting it in again costs 20%.
+      {
+        std::lock_guard<std::mutex> Lock(State[G].M);
+        State[G].Preamble.reset();
+      }
+      trimHeap();
     }
-    // Give the freed AST back: what stays in use is the facts, and free
-    // pages between them would add up to the peak of every later parse.
-    trimHeap();
     std::lock_guard<std::mutex> Lock(StatsMutex);
     Stats.OnPreamble += Results[I].UsedPreamble;
     Done(I);
