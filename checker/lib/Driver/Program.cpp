@@ -124,23 +124,18 @@ static void addAnnotatedContract(ContractDB &DB, const std::string &Key,
 }
 
 /// What every user function does to its callers' IRQL and locks, into
-/// \p Table. Returns the analyses of the last round when it changed nothing
-/// (each then ran with the final table, so they need not run again).
-static std::map<const FunctionFact *, std::unique_ptr<FunctionAnalysis>>
-summarizeFunctions(const CallGraph &CG, const ContractDB &DB,
-                   SummaryTable &Table) {
+/// \p Table.
+static void summarizeFunctions(const CallGraph &CG, const ContractDB &DB,
+                               SummaryTable &Table) {
   std::vector<const FunctionFact *> Order = CG.bottomUp();
-  std::map<const FunctionFact *, std::unique_ptr<FunctionAnalysis>> Last;
   // Summaries only grow towards a fixpoint; the bound stops pathological
   // recursion from costing more than a few passes.
   for (unsigned Round = 0; Round < 4; ++Round) {
     bool Changed = false;
-    Last.clear();
     for (const FunctionFact *F : Order) {
-      auto A = std::make_unique<FunctionAnalysis>(*F, DB, &Table);
-      A->run();
-      Summary S = A->summarize();
-      Last[F] = std::move(A);
+      FunctionAnalysis A(*F, DB, &Table);
+      A.run();
+      Summary S = A.summarize();
       auto It = Table.find(F->Key);
       if (S.empty()) {
         if (It != Table.end()) {
@@ -155,9 +150,8 @@ summarizeFunctions(const CallGraph &CG, const ContractDB &DB,
       }
     }
     if (!Changed)
-      return Last;
+      return;
   }
-  return {};
 }
 
 /// A pageable function usually carries `_IRQL_requires_max_`, which a call
@@ -208,27 +202,24 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
 
   St.ProgramSeconds += Timer.lap();
   SummaryTable Summaries;
-  auto Done = summarizeFunctions(CG, DB, Summaries);
+  summarizeFunctions(CG, DB, Summaries);
 
-  // Each function is analysed once, relative to its entry; its calls to
-  // other program functions then carry its IRQL and locks into them.
-  std::vector<std::unique_ptr<FunctionAnalysis>> Analyses;
+  // Each function is analysed relative to its entry; its calls to other
+  // program functions then carry its IRQL and locks into them. The
+  // analyses are run again for the rules rather than kept: all of them at
+  // once would hold a state per block of the whole program.
+  std::vector<const FunctionFact *> Functions;
   std::vector<CallSite> Sites;
   llvm::StringSet<> Locks;
   for (const TUFacts &TU : TUs)
     for (const FunctionFact &F : TU.Functions) {
-      auto It = Done.find(&F);
-      if (It != Done.end()) {
-        Analyses.push_back(std::move(It->second));
-      } else {
-        Analyses.push_back(
-            std::make_unique<FunctionAnalysis>(F, DB, &Summaries));
-        Analyses.back()->run();
-      }
+      Functions.push_back(&F);
+      FunctionAnalysis A(F, DB, &Summaries);
+      A.run();
       CallSiteCollector Collect(F, CG, Sites, Locks);
-      Analyses.back()->replay(Collect);
+      A.replay(Collect);
     }
-  St.Functions = Analyses.size();
+  St.Functions = Functions.size();
   St.CallEdges = Sites.size();
   St.Locks = Locks.size();
   St.FunctionSeconds += Timer.lap();
@@ -237,8 +228,10 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
 
   std::vector<Finding> Findings;
   std::vector<Observation> Observed;
-  for (const auto &A : Analyses) {
-    const FunctionFact &F = A->function();
+  for (const FunctionFact *FP : Functions) {
+    const FunctionFact &F = *FP;
+    FunctionAnalysis A(F, DB, &Summaries);
+    A.run();
     auto Own = Summaries.find(F.Key);
     RuleContext Ctx{F,
                     Contexts.lookup(F.Key),
@@ -252,7 +245,7 @@ irqlcheck::analyseProgram(const std::vector<TUFacts> &TUs,
     for (const auto &R : Rules)
       R->onFunction(Ctx);
     RuleDispatcher D(Ctx, Rules);
-    A->replay(D);
+    A.replay(D);
   }
   St.FunctionSeconds += Timer.lap();
   // Observations are made in TU order; judge them in source order so the
