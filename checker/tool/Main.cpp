@@ -297,16 +297,23 @@ int main(int argc, const char **argv) {
     ConfigErrors.push_back(Msg.str());
     fail(ConfigErrors.back());
   };
+  // Errors already worded (libLLVM's, or "FILE:LINE:COL: error: ..."):
+  // printed as they are, and each line kept.
+  auto wordedErrors = [&](llvm::StringRef Text) {
+    llvm::errs() << Text;
+    if (!Text.ends_with("\n"))
+      llvm::errs() << "\n";
+    llvm::SmallVector<llvm::StringRef, 4> Lines;
+    Text.split(Lines, '\n', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef L : Lines)
+      ConfigErrors.push_back(L.trim().str());
+  };
   std::string ParseErrors;
   llvm::raw_string_ostream ParseErrOS(ParseErrors);
   if (!cl::ParseCommandLineOptions(Own.size(), Own.data(), Overview,
                                    &ParseErrOS)) {
     ParseErrOS.flush();
-    llvm::errs() << ParseErrors;
-    llvm::SmallVector<llvm::StringRef, 4> Lines;
-    llvm::StringRef(ParseErrors).split(Lines, '\n', -1, /*KeepEmpty=*/false);
-    for (llvm::StringRef L : Lines)
-      ConfigErrors.push_back(L.trim().str());
+    wordedErrors(ParseErrors);
     configError("bad command line (see --help); going on without what was "
                 "not understood");
   }
@@ -390,14 +397,8 @@ int main(int argc, const char **argv) {
   // contracts are the whole program's. Then the contracts: built-in,
   // configs', --rules (the command line wins).
   ProjectConfigs Configs(ConfigPath, NoConfig);
-  // Errors as "FILE:LINE:COL: error: ..." lines: printed, and kept for SARIF.
   auto fileErrors = [&](llvm::Error E) {
-    std::string Text = llvm::toString(std::move(E));
-    llvm::errs() << Text << "\n";
-    llvm::SmallVector<llvm::StringRef, 4> Lines;
-    llvm::StringRef(Text).split(Lines, '\n', -1, /*KeepEmpty=*/false);
-    for (llvm::StringRef L : Lines)
-      ConfigErrors.push_back(L.str());
+    wordedErrors(llvm::toString(std::move(E)));
   };
   bool BadConfig = false;
   for (const std::string &In : Inputs)
@@ -501,10 +502,8 @@ int main(int argc, const char **argv) {
         Files.insert(F.At.File);
     Suppressions Supp(Sources);
     for (const std::string &File : Files)
-      for (const std::string &E : Supp.check(File, DisplayPath(File))) {
-        llvm::errs() << E << "\n";
-        ConfigErrors.push_back(E);
-      }
+      for (const std::string &E : Supp.check(File, DisplayPath(File)))
+        wordedErrors(E);
   }
   size_t Suppressed = 0, Baselined = 0;
   {
