@@ -349,23 +349,20 @@ llvm::Error irqlcheck::loadContractLayers(
     llvm::ArrayRef<std::string> RulesDirs) {
   // A layer in error is left out and the others still load; the joined error
   // names every one left out.
-  llvm::Error Errors = loadContracts(DB, ShareDir, {});
-  auto Load = [&](const std::string &P) {
-    Errors = llvm::joinErrors(std::move(Errors),
-                              llvm::sys::fs::is_regular_file(P)
-                                  ? DB.loadFile(P)
-                                  : DB.loadDirectory(P));
+  llvm::Error Errors = loadBuiltinContracts(DB, ShareDir);
+  auto Add = [&](llvm::Error E) {
+    Errors = llvm::joinErrors(std::move(Errors), std::move(E));
   };
   for (const ProjectConfig *C : Configs) {
     for (const ProjectConfig::PathEntry &P : C->Contracts)
-      Load(P.Path);
+      Add(loadContractPath(DB, P.Path));
     if (!C->ContractText.empty())
-      Errors = llvm::joinErrors(std::move(Errors),
-                                DB.loadBuffer(C->ContractText, C->File));
+      Add(DB.loadBuffer(C->ContractText, C->File));
   }
-  for (const std::string &Dir : RulesDirs)
-    Load(Dir);
-  return llvm::joinErrors(std::move(Errors), DB.validate());
+  for (const std::string &Path : RulesDirs)
+    Add(loadContractPath(DB, Path));
+  Add(DB.validate());
+  return Errors;
 }
 
 llvm::Expected<const ProjectConfig *>

@@ -62,15 +62,22 @@ std::string irqlcheck::resourceDirArg() {
   return std::string("-resource-dir=") + IRQLCHECK_CLANG_RESOURCE_DIR;
 }
 
-llvm::Error irqlcheck::loadContracts(ContractDB &DB, llvm::StringRef Share,
-                                     llvm::ArrayRef<std::string> Extra) {
+llvm::Error irqlcheck::loadBuiltinContracts(ContractDB &DB,
+                                            llvm::StringRef Share) {
   llvm::SmallString<256> Builtin(Share);
   llvm::sys::path::append(Builtin, "rules");
-  llvm::Error Errors = DB.loadDirectory(Builtin);
-  for (const std::string &Dir : Extra)
-    Errors = llvm::joinErrors(std::move(Errors),
-                              llvm::sys::fs::is_regular_file(Dir)
-                                  ? DB.loadFile(Dir)
-                                  : DB.loadDirectory(Dir));
+  return DB.loadDirectory(Builtin);
+}
+
+llvm::Error irqlcheck::loadContractPath(ContractDB &DB, llvm::StringRef Path) {
+  return llvm::sys::fs::is_regular_file(Path) ? DB.loadFile(Path)
+                                              : DB.loadDirectory(Path);
+}
+
+llvm::Error irqlcheck::loadContracts(ContractDB &DB, llvm::StringRef Share,
+                                     llvm::ArrayRef<std::string> Extra) {
+  llvm::Error Errors = loadBuiltinContracts(DB, Share);
+  for (const std::string &Path : Extra)
+    Errors = llvm::joinErrors(std::move(Errors), loadContractPath(DB, Path));
   return llvm::joinErrors(std::move(Errors), DB.validate());
 }

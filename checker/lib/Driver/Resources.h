@@ -34,11 +34,16 @@ std::vector<std::string> clCompatArgs();
 /// builtin headers.
 std::string resourceDirArg();
 
-/// Loads the built-in contracts, then each of \p Extra over them. A file
-/// with an error is left out and named in the error; all the others are
-/// loaded.
+/// Loads the built-in contracts, then each of \p Extra over them, and
+/// checks the result. A file with an error is left out and named in the
+/// error; all the others are loaded.
 llvm::Error loadContracts(ContractDB &DB, llvm::StringRef ShareDir,
                           llvm::ArrayRef<std::string> Extra);
+/// The two kinds of layer loadContracts() stacks, for callers with layers
+/// of their own between them: the built-in files, and one rules file or
+/// directory. Neither checks cross references (ContractDB::validate).
+llvm::Error loadBuiltinContracts(ContractDB &DB, llvm::StringRef ShareDir);
+llvm::Error loadContractPath(ContractDB &DB, llvm::StringRef Path);
 
 } // namespace irqlcheck
 
