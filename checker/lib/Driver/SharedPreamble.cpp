@@ -85,6 +85,22 @@ IncludeBlock irqlcheck::includeBlock(llvm::StringRef Text) {
 // Building
 //===----------------------------------------------------------------------===//
 
+/// Calls \p F on every source location of \p Sal and \p PP, in one fixed
+/// order: the order of the positions recorded and checked.
+template <typename SalT, typename PPT, typename Fn>
+static void forEachLocation(SalT &Sal, PPT &PP, Fn F) {
+  for (auto &E : Sal)
+    F(E.At);
+  for (auto &L : PP.PagedCode)
+    F(L);
+  for (auto &A : PP.AllocText)
+    F(A.second);
+  for (auto &B : PP.BssSeg)
+    F(B.second);
+  for (auto &L : PP.UserHeaders)
+    F(L);
+}
+
 namespace irqlcheck {
 /// Watches the preprocessor while the preamble is built, with the same
 /// recorders a TU parse uses.
@@ -100,30 +116,15 @@ public:
 
   void AfterExecute(CompilerInstance &CI) override {
     SourceManager &SM = CI.getSourceManager();
-    auto Record = [&](SourceLocation At,
-                      std::vector<SharedPreamble::Recorded> &Into) {
+    forEachLocation(*Sal, *PP, [&](SourceLocation At) {
       if (SM.getFileID(At) == SM.getMainFileID())
         OwnDirectives = true; // Would name the first file in all of them.
       PresumedLoc P = SM.getPresumedLoc(At);
-      SharedPreamble::Recorded R;
-      R.At = At;
-      if (P.isValid()) {
-        R.File = P.getFilename();
-        R.Line = P.getLine();
-        R.Col = P.getColumn();
-      }
-      Into.push_back(std::move(R));
-    };
-    for (const SalExpansion &E : *Sal)
-      Record(E.At, Out.SalAt);
-    for (SourceLocation L : PP->PagedCode)
-      Record(L, Out.PagedCodeAt);
-    for (const auto &A : PP->AllocText)
-      Record(A.second, Out.AllocTextAt);
-    for (const auto &B : PP->BssSeg)
-      Record(B.second, Out.BssSegAt);
-    for (SourceLocation L : PP->UserHeaders)
-      Record(L, Out.UserHeadersAt);
+      SharedPreamble::Position Pos;
+      if (P.isValid())
+        Pos = {P.getFilename(), P.getLine(), P.getColumn()};
+      Out.Expected.push_back(std::move(Pos));
+    });
     Out.Sal = std::move(*Sal);
     Out.PP = std::move(*PP);
   }
@@ -205,8 +206,7 @@ void SharedPreamble::use(CompilerInvocation &CI,
 bool SharedPreamble::replayInto(CompilerInstance &CI, SalExpansions &SalOut,
                                 PreprocessorFacts &PPOut) const {
   PPOut.HeadersInPreamble = true;
-  if (SalAt.empty() && PagedCodeAt.empty() && AllocTextAt.empty() &&
-      BssSegAt.empty() && UserHeadersAt.empty())
+  if (Expected.empty())
     return true;
   IntrusiveRefCntPtr<ASTReader> Reader = CI.getASTReader();
   if (!Reader)
@@ -218,39 +218,29 @@ bool SharedPreamble::replayInto(CompilerInstance &CI, SalExpansions &SalOut,
   if (!M)
     return false;
   SourceManager &SM = CI.getSourceManager();
-  bool Ok = true;
-  auto Translate = [&](const Recorded &R) {
-    SourceLocation L = Reader->TranslateSourceLocation(*M, R.At);
-    PresumedLoc P = SM.getPresumedLoc(L);
-    if (!P.isValid() || R.File != P.getFilename() || R.Line != P.getLine() ||
-        R.Col != P.getColumn())
-      Ok = false;
-    return L;
-  };
-  // The headers come before the TU's own code: their records go first.
   SalExpansions NewSal = Sal;
-  for (size_t I = 0; I < NewSal.size(); ++I)
-    NewSal[I].At = Translate(SalAt[I]);
   PreprocessorFacts NewPP = PP;
-  for (size_t I = 0; I < NewPP.PagedCode.size(); ++I)
-    NewPP.PagedCode[I] = Translate(PagedCodeAt[I]);
-  for (size_t I = 0; I < NewPP.AllocText.size(); ++I)
-    NewPP.AllocText[I].second = Translate(AllocTextAt[I]);
-  for (size_t I = 0; I < NewPP.BssSeg.size(); ++I)
-    NewPP.BssSeg[I].second = Translate(BssSegAt[I]);
-  for (size_t I = 0; I < NewPP.UserHeaders.size(); ++I)
-    NewPP.UserHeaders[I] = Translate(UserHeadersAt[I]);
+  bool Ok = true;
+  size_t I = 0;
+  forEachLocation(NewSal, NewPP, [&](SourceLocation &L) {
+    L = Reader->TranslateSourceLocation(*M, L);
+    PresumedLoc P = SM.getPresumedLoc(L);
+    const Position &Want = Expected[I++];
+    if (!P.isValid() || Want.File != P.getFilename() ||
+        Want.Line != P.getLine() || Want.Col != P.getColumn())
+      Ok = false;
+  });
   if (!Ok)
     return false;
-  SalOut.insert(SalOut.begin(), NewSal.begin(), NewSal.end());
-  PPOut.PagedCode.insert(PPOut.PagedCode.begin(), NewPP.PagedCode.begin(),
-                         NewPP.PagedCode.end());
-  PPOut.AllocText.insert(PPOut.AllocText.begin(), NewPP.AllocText.begin(),
-                         NewPP.AllocText.end());
-  PPOut.BssSeg.insert(PPOut.BssSeg.begin(), NewPP.BssSeg.begin(),
-                      NewPP.BssSeg.end());
-  PPOut.UserHeaders.insert(PPOut.UserHeaders.begin(),
-                           NewPP.UserHeaders.begin(), NewPP.UserHeaders.end());
+  // The headers come before the TU's own code: their records go first.
+  auto Prepend = [](auto &Into, const auto &From) {
+    Into.insert(Into.begin(), From.begin(), From.end());
+  };
+  Prepend(SalOut, NewSal);
+  Prepend(PPOut.PagedCode, NewPP.PagedCode);
+  Prepend(PPOut.AllocText, NewPP.AllocText);
+  Prepend(PPOut.BssSeg, NewPP.BssSeg);
+  Prepend(PPOut.UserHeaders, NewPP.UserHeaders);
   return true;
 }
 

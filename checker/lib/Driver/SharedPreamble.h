@@ -68,15 +68,17 @@ public:
                   PreprocessorFacts &PP) const;
 
 private:
-  struct Recorded {
-    clang::SourceLocation At; ///< In the build's source manager.
-    std::string File;         ///< Presumed position, to check the replay.
+  /// A presumed position, to check a replayed location against.
+  struct Position {
+    std::string File;
     unsigned Line = 0, Col = 0;
   };
   std::optional<clang::PrecompiledPreamble> Pch;
+  /// What the build reported, in its own source locations.
   SalExpansions Sal;
   PreprocessorFacts PP;
-  std::vector<Recorded> SalAt, PagedCodeAt, AllocTextAt, BssSegAt, UserHeadersAt;
+  /// Where each of those locations is, in forEachLocation() order.
+  std::vector<Position> Expected;
   friend class PreambleRecorder;
   friend class PreambleBuilder;
 };
